@@ -1,0 +1,140 @@
+"""Every task of the repository: ``nox -l`` lists them, ``nox`` runs the default ones.
+
+- ``tests``: all tests against editable installs of every distribution;
+- ``tests_package``: one distribution's tests against its built wheels alone;
+- ``wheels``: build every sdist and wheel and check how the wheels share the namespace;
+- ``lint``: ruff and mypy;
+- ``bench``: the side-by-side benchmarks (``bench/run.py`` makes its own venvs);
+- ``demo``: the demo server.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import shutil
+
+import nox
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+nox.options.sessions = ["lint", "tests", "wheels", "tests_package"]
+
+ROOT = pathlib.Path(__file__).resolve().parent
+PACKAGES = ROOT / "packages"
+
+# The distributions of this repository, each in packages/<name>/, dependencies first. The
+# meta-package `eventlet` comes last; the others have their own tests/ folder.
+DISTRIBUTIONS = ["eventlet-hub", "eventlet-primitives", "eventlet"]
+META = "eventlet"
+SUB_DISTRIBUTIONS = [d for d in DISTRIBUTIONS if d != META]
+
+TEST_TOOLS = ["pytest>=8", "pytest-timeout", "tomli; python_version < '3.11'"]
+PYTEST_OPTIONS = ["--import-mode=importlib", "-p", "no:cacheprovider", "--timeout=60"]
+
+
+def _local_dependencies(dist: str) -> list[str]:
+    """Return ``dist`` and the repository distributions it needs, dependencies first."""
+    needed: list[str] = []
+
+    def visit(name: str) -> None:
+        pyproject = nox.project.load_toml(PACKAGES / name / "pyproject.toml")
+        for requirement in pyproject["project"].get("dependencies", []):
+            dep = canonicalize_name(Requirement(requirement).name)
+            if dep in DISTRIBUTIONS and dep not in needed:
+                visit(dep)
+        if name not in needed:
+            needed.append(name)
+
+    visit(dist)
+    return needed
+
+
+def _fresh_dir(session: nox.Session, name: str) -> pathlib.Path:
+    """Return an empty folder ``name`` in the session's temporary folder."""
+    path = pathlib.Path(session.create_tmp()).resolve() / name
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def _install_editable(session: nox.Session, *extra: str) -> None:
+    """Install every distribution from the working tree in editable mode."""
+    editables = [arg for dist in DISTRIBUTIONS for arg in ("-e", str(PACKAGES / dist))]
+    session.install(*editables, *extra)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run every test against editable installs of all distributions."""
+    # hatchling lets tests-integration build wheels without network access.
+    _install_editable(session, *TEST_TOOLS, "hatchling")
+    paths = [PACKAGES / d / "tests" for d in SUB_DISTRIBUTIONS] + [ROOT / "tests-integration"]
+    session.run("pytest", *PYTEST_OPTIONS, *[str(p) for p in paths if p.is_dir()], *session.posargs)
+
+
+@nox.session
+@nox.parametrize("dist", SUB_DISTRIBUTIONS)
+def tests_package(session: nox.Session, dist: str) -> None:
+    """Run one distribution's tests against its wheel (and its dependencies' wheels) alone."""
+    wheelhouse = _fresh_dir(session, "wheels")
+    sources = [str(PACKAGES / d) for d in _local_dependencies(dist)]
+    session.run("python", "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheelhouse), *sources)
+    built = sorted(str(w) for w in wheelhouse.glob("*.whl"))
+    session.install(*built, *TEST_TOOLS)
+    # The same version may already be installed in a reused venv (nox -r): replace it.
+    session.install("--force-reinstall", "--no-deps", *built)
+
+    # Run from an empty folder, so nothing of the source tree can be imported.
+    workdir = _fresh_dir(session, "work")
+    session.chdir(workdir)
+    locations = session.run(
+        "python",
+        "-c",
+        "import eventlet; print(*eventlet.__path__, sep='\\n')",
+        silent=True,
+    )
+    for location in str(locations).split():
+        if pathlib.Path(location).resolve().is_relative_to(PACKAGES):
+            session.error(f"eventlet is imported from the source tree ({location}), not a wheel")
+    session.run(
+        "pytest",
+        *PYTEST_OPTIONS,
+        "--rootdir",
+        str(workdir),
+        str(PACKAGES / dist / "tests"),
+        *session.posargs,
+    )
+
+
+@nox.session
+def wheels(session: nox.Session) -> None:
+    """Build every sdist, and every wheel from its sdist, then check the wheels together."""
+    session.install("build")
+    outdir = _fresh_dir(session, "dist")
+    for dist in DISTRIBUTIONS:
+        session.run("python", "-m", "build", "--outdir", str(outdir), str(PACKAGES / dist))
+    checker = ROOT / "tools" / "check_wheels.py"
+    session.run("python", str(checker), str(outdir), "--source", str(ROOT))
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Check style with ruff and the public API's types with mypy."""
+    session.install("ruff", "mypy", "greenlet>=3.0")
+    paths = ["packages", "tests-integration", "bench", "tools", "demo", "noxfile.py"]
+    session.run("ruff", "check", *[p for p in paths if (ROOT / p).exists()], *session.posargs)
+    sources = [PACKAGES / d / "src" for d in DISTRIBUTIONS]
+    session.run("mypy", *[str(src) for src in sources if any(src.rglob("*.py"))])
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run the benchmarks; bench/run.py needs only the stdlib and makes its own venvs."""
+    session.run("python", str(ROOT / "bench" / "run.py"), *session.posargs)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Run the demo server on editable installs of every distribution."""
+    _install_editable(session)
+    session.run("python", str(ROOT / "demo" / "echo_server.py"), *session.posargs)

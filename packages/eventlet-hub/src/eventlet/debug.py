@@ -1,0 +1,170 @@
+"""Switches and reports for debugging programs that run on the hub."""
+
+from __future__ import annotations
+
+import gc
+import linecache
+import sys
+import threading
+import traceback
+from typing import Any
+
+from eventlet.hubs import get_hub
+from eventlet.hubs.hub import debug_state
+
+__all__ = [
+    "format_asyncio_info",
+    "format_hub_listeners",
+    "format_hub_timers",
+    "format_threads_info",
+    "hub_blocking_detection",
+    "hub_exceptions",
+    "hub_listener_stacks",
+    "hub_prevent_multiple_readers",
+    "hub_timer_stacks",
+    "spew",
+    "tpool_exceptions",
+    "unspew",
+]
+
+# Read by eventlet.tpool: whether it prints the exceptions of the functions it runs.
+tpool_exceptions_enabled = False
+
+
+class Spew:
+    """A trace function that prints every line executed, for :func:`spew`."""
+
+    def __init__(self, trace_names: Any = None, show_values: bool = True) -> None:
+        self.trace_names = trace_names
+        self.show_values = show_values
+
+    def __call__(self, frame: Any, event: str, arg: Any) -> Any:
+        if event != "line":
+            return self
+        name = frame.f_globals.get("__name__", "?")
+        if self.trace_names is not None and not any(name.startswith(t) for t in self.trace_names):
+            return self
+        filename = frame.f_code.co_filename
+        lineno = frame.f_lineno
+        line = linecache.getline(filename, lineno).rstrip()
+        print(f"{name}:{lineno}: {line}")
+        if self.show_values:
+            for var, value in sorted(frame.f_locals.items()):
+                if var in line:
+                    print(f"\t{var} = {value!r:.200}")
+        return self
+
+
+def spew(trace_names: Any = None, show_values: bool = False) -> None:
+    """Print each line executed (in modules whose names start with ``trace_names``)."""
+    sys.settrace(Spew(trace_names, show_values))
+
+
+def unspew() -> None:
+    """Remove the trace function that :func:`spew` installed."""
+    sys.settrace(None)
+
+
+def format_hub_listeners() -> str:
+    """The current hub's listeners, with where each was added if recording is on."""
+    hub = get_hub()
+    lines = ["READERS:"]
+    for listener in hub.get_readers():
+        lines.append(repr(listener))
+        lines.append(getattr(listener, "traceback", "") or "")
+    lines.append("WRITERS:")
+    for listener in hub.get_writers():
+        lines.append(repr(listener))
+        lines.append(getattr(listener, "traceback", "") or "")
+    return "\n".join(lines) + "\n"
+
+
+def format_hub_timers() -> str:
+    """The current hub's pending timers, with where each was set if recording is on."""
+    hub = get_hub()
+    lines = ["TIMERS:"]
+    timers = [entry[2] for entry in hub.timers] + list(hub.next_timers)
+    for timer in timers:
+        if timer.called:
+            continue
+        lines.append(repr(timer))
+        lines.append(getattr(timer, "traceback", "") or "")
+    lines.append("READY:")
+    lines.extend(repr(entry[0]) for entry in hub._ready if entry[0] is not None)
+    return "\n".join(lines) + "\n"
+
+
+def format_asyncio_info() -> str:
+    """The running asyncio event loop of this thread and its tasks, if any."""
+    import asyncio
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return "no running asyncio event loop in this thread\n"
+    lines = [f"running loop: {loop!r}", f"tasks: {len(asyncio.all_tasks(loop))}"]
+    lines.extend(repr(task) for task in asyncio.all_tasks(loop))
+    return "\n".join(lines) + "\n"
+
+
+def format_threads_info() -> str:
+    """The OS threads of the process, and the greenlets found alive, with their stacks."""
+    import greenlet
+
+    frames = sys._current_frames()
+    lines = ["THREADS:"]
+    for thread in threading.enumerate():
+        lines.append(repr(thread))
+        frame = frames.get(thread.ident or -1)
+        if frame is not None:
+            lines.append("".join(traceback.format_stack(frame)))
+    lines.append("GREENLETS:")
+    for obj in gc.get_objects():
+        if isinstance(obj, greenlet.greenlet) and obj and not obj.dead:
+            lines.append(repr(obj))
+            if obj.gr_frame is not None:
+                lines.append("".join(traceback.format_stack(obj.gr_frame)))
+    return "\n".join(lines) + "\n"
+
+
+def hub_listener_stacks(state: bool = False) -> None:
+    """Record the stack of each place that adds a listener (see format_hub_listeners)."""
+    debug_state.listener_stacks = bool(state)
+
+
+def hub_timer_stacks(state: bool = False) -> None:
+    """Record the stack of each place that sets a timer (see format_hub_timers)."""
+    debug_state.timer_stacks = bool(state)
+
+
+def hub_exceptions(state: bool = True) -> None:
+    """Whether the hub prints the tracebacks of failing timers and green threads."""
+    debug_state.exceptions = bool(state)
+
+
+def tpool_exceptions(state: bool = False) -> None:
+    """Whether tpool prints the exceptions of the functions it runs (it raises them anyway)."""
+    global tpool_exceptions_enabled
+    tpool_exceptions_enabled = bool(state)
+
+
+def hub_prevent_multiple_readers(state: bool = True) -> None:
+    """Whether two green threads waiting to read one descriptor raise RuntimeError.
+
+    Only turn this off if you know what you are doing: which reader gets the data is chance.
+    """
+    debug_state.prevent_multiple_readers = bool(state)
+
+
+def hub_blocking_detection(state: bool = False, resolution: float = 1) -> None:
+    """Raise in a green thread that runs ``resolution`` seconds without yielding (SIGALRM).
+
+    For development only: a shorter resolution gives more false alarms.
+    """
+    if resolution <= 0:
+        raise ValueError(f"resolution must be positive, not {resolution!r}")
+    hub = get_hub()
+    hub.debug_blocking = bool(state)
+    hub.debug_blocking_resolution = resolution
+    if not state:
+        hub.stop_blocking_detection()

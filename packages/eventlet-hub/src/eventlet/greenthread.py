@@ -1,0 +1,303 @@
+"""Green threads: spawning, sleeping, killing, and the GreenThread that holds a result."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import greenlet
+from greenlet import GreenletExit
+
+from eventlet.event import exc_info_from
+from eventlet.hubs import get_hub
+from eventlet.hubs.hub import debug_state
+
+__all__ = [
+    "GreenThread",
+    "getcurrent",
+    "kill",
+    "sleep",
+    "spawn",
+    "spawn_after",
+    "spawn_after_local",
+    "spawn_n",
+]
+
+getcurrent = greenlet.getcurrent
+
+
+def _check_callable(func: Any, caller: str) -> None:
+    if not callable(func):
+        raise TypeError(f"{caller}() needs a callable as func, not {type(func).__name__!r}")
+
+
+def _check_seconds(seconds: Any, caller: str) -> float:
+    """Refuse delays that are not numbers; a negative delay means 'as soon as possible'."""
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{caller}() seconds must be a number, not {type(seconds).__name__!r}"
+        ) from None
+    if value != value:
+        raise ValueError(f"{caller}() seconds must be a number, not NaN")
+    return value
+
+
+def sleep(seconds: float = 0) -> None:
+    """Suspend the current green thread for at least ``seconds``; ``sleep(0)`` just yields."""
+    hub = get_hub()
+    current = getcurrent()
+    hub_greenlet = hub.greenlet
+    if current is hub_greenlet:
+        raise RuntimeError("sleep() cannot be called from inside the hub")
+    if seconds == 0 and seconds.__class__ in (int, float):
+        # The hot path: straight onto the run queue. The hub is not asleep in the OS (this
+        # green thread runs), so it needs no wake-up.
+        entry = [current.switch, ()]
+        hub._ready.append(entry)
+        try:
+            if hub_greenlet.dead:
+                hub.switch()
+            else:
+                hub_greenlet.switch()
+        finally:
+            entry[0] = None  # a kill may have woken us first: the entry must not fire late
+        return
+    timer = hub.schedule_call_global(_check_seconds(seconds, "sleep"), current.switch)
+    try:
+        hub.switch()
+    finally:
+        timer.cancel()
+
+
+class GreenThread(greenlet.greenlet):
+    """A green thread whose function's result (or exception) can be waited for.
+
+    Do not make one directly; :func:`spawn` does. Instances accept arbitrary attributes.
+    """
+
+    # The outcome, set when the function returns or raises; see _outcome().
+    _exit_result: Any = None
+    _exit_exc: Any = None
+    _finished = False
+    _waiters: dict[Any, None] | None = None
+    _exit_funcs: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] | None = None
+
+    def __init__(self, parent: greenlet.greenlet) -> None:
+        greenlet.greenlet.__init__(self, parent=parent)
+
+    def main(
+        self, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any] | None
+    ) -> Any:
+        """Run ``function`` and record its outcome for :meth:`wait` and the links."""
+        try:
+            # A plain call when there are no keyword arguments: CPython runs it in the same C
+            # frame (a ``*args, **kwargs`` call does not), which keeps every blocked green
+            # thread's saved C stack smaller.
+            if kwargs:
+                result = function(*args, **kwargs)
+            elif not args:
+                result = function()
+            elif len(args) == 1:
+                result = function(args[0])
+            else:
+                result = function(*args)
+        except BaseException:
+            self._exit_exc = sys.exc_info()
+            self._finish()
+            raise
+        self._exit_result = result
+        self._finish()
+        return result
+
+    run = main
+
+    def _finish(self) -> None:
+        self._finished = True
+        if self._waiters:
+            get_hub().run_soon(self._wake_waiters)
+        if self._exit_funcs:
+            self._resolve_links()
+
+    def _wake_waiters(self) -> None:
+        # Waiters that were killed meanwhile have removed themselves, so none wakes stale.
+        waiters = self._waiters
+        if waiters:
+            for waiter in list(waiters):
+                if waiters.pop(waiter, False) is None:
+                    waiter.switch()
+
+    def _outcome(self) -> Any:
+        exc = self._exit_exc
+        if exc is not None:
+            raise exc[1].with_traceback(exc[2])
+        return self._exit_result
+
+    def wait(self) -> Any:
+        """Return the function's result, or raise its exception, waiting if it runs still."""
+        if not self._finished:
+            if self.dead:  # killed by greenlet directly, never through main()
+                raise GreenletExit()
+            current = getcurrent()
+            if current is self:
+                raise RuntimeError("a green thread cannot wait() for itself")
+            waiters = self._waiters
+            if waiters is None:
+                waiters = self._waiters = {}
+            waiters[current] = None
+            try:
+                get_hub().switch()
+            finally:
+                waiters.pop(current, None)
+        return self._outcome()
+
+    def link(self, func: Callable[..., Any], *curried_args: Any, **curried_kwargs: Any) -> None:
+        """Call ``func(self, *curried_args, **curried_kwargs)`` when the green thread ends.
+
+        Called at once if it has already ended. The call runs in the ending green thread.
+        """
+        if not callable(func):
+            raise TypeError(f"link() needs a callable, not {type(func).__name__!r}")
+        if self._exit_funcs is None:
+            self._exit_funcs = []
+        self._exit_funcs.append((func, curried_args, curried_kwargs))
+        if self._finished or self.dead:
+            self._resolve_links()
+
+    def unlink(self, func: Callable[..., Any], *curried_args: Any, **curried_kwargs: Any) -> bool:
+        """Remove a link made with the same arguments; return whether one was found."""
+        if self._exit_funcs:
+            try:
+                self._exit_funcs.remove((func, curried_args, curried_kwargs))
+                return True
+            except ValueError:
+                pass
+        return False
+
+    def _resolve_links(self) -> None:
+        funcs = self._exit_funcs
+        while funcs:
+            func, args, kwargs = funcs.pop(0)
+            try:
+                func(self, *args, **kwargs)
+            except Exception:
+                # One failing link must not keep the others from running.
+                if debug_state.exceptions:
+                    sys.excepthook(*sys.exc_info())
+
+    def kill(self, *throw_args: Any) -> None:
+        """Raise ``throw_args`` (default GreenletExit) in this green thread; see :func:`kill`."""
+        kill(self, *throw_args)
+
+    def cancel(self, *throw_args: Any) -> None:
+        """Kill this green thread only if it has not started running yet."""
+        cancel(self, *throw_args)
+
+
+def spawn(func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> GreenThread:
+    """Run ``func(*args, **kwargs)`` in a new green thread, soon; return it to wait on."""
+    _check_callable(func, "spawn")
+    hub = get_hub()
+    hub_greenlet = hub.greenlet
+    if hub_greenlet.dead:
+        hub.ensure_greenlet()
+        hub_greenlet = hub.greenlet
+    thread = GreenThread(hub_greenlet)
+    # No empty kwargs dict kept alive for the green thread's whole life.
+    hub.run_soon(thread.switch, func, args, kwargs or None)
+    return thread
+
+
+def spawn_n(func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> greenlet.greenlet:
+    """Run ``func(*args, **kwargs)`` in a new green thread whose result nobody can get.
+
+    Cheaper than :func:`spawn`. If ``func`` raises, the hub prints the traceback (unless
+    ``eventlet.debug.hub_exceptions(False)``).
+    """
+    _check_callable(func, "spawn_n")
+    hub = get_hub()
+    hub.ensure_greenlet()
+    if kwargs:
+        g = greenlet.greenlet(lambda: func(*args, **kwargs), hub.greenlet)
+        hub.run_soon(g.switch)
+    else:
+        g = greenlet.greenlet(func, hub.greenlet)
+        hub.run_soon(g.switch, *args)
+    return g
+
+
+def spawn_after(
+    seconds: float, func: Callable[..., Any], /, *args: Any, **kwargs: Any
+) -> GreenThread:
+    """Like :func:`spawn`, after ``seconds``; ``GreenThread.cancel()`` prevents the call."""
+    _check_callable(func, "spawn_after")
+    seconds = _check_seconds(seconds, "spawn_after")
+    hub = get_hub()
+    hub.ensure_greenlet()
+    thread = GreenThread(hub.greenlet)
+    hub.schedule_call_global(seconds, thread.switch, func, args, kwargs)
+    return thread
+
+
+def spawn_after_local(
+    seconds: float, func: Callable[..., Any], /, *args: Any, **kwargs: Any
+) -> GreenThread:
+    """Like :func:`spawn_after`, but not run if the calling green thread has ended by then."""
+    _check_callable(func, "spawn_after_local")
+    seconds = _check_seconds(seconds, "spawn_after_local")
+    hub = get_hub()
+    hub.ensure_greenlet()
+    thread = GreenThread(hub.greenlet)
+    hub.schedule_call_local(seconds, thread.switch, func, args, kwargs)
+    return thread
+
+
+def _raise_from(throw_args: tuple[Any, ...]) -> Callable[..., Any]:
+    """A function that raises what ``greenlet.throw(*throw_args)`` would."""
+    _, value, tb = exc_info_from(throw_args or (GreenletExit,))
+
+    def just_raise(*args: Any, **kwargs: Any) -> None:
+        raise value.with_traceback(tb)
+
+    return just_raise
+
+
+def kill(g: greenlet.greenlet, *throw_args: Any) -> None:
+    """Raise an exception (default GreenletExit) in green thread ``g`` right away.
+
+    ``throw_args`` are what ``raise`` takes, or an exc_info tuple. A green thread that has
+    not started never runs its function; its ``wait()`` raises the exception. The caller
+    yields and is resumed soon after.
+    """
+    if g.dead:
+        return
+    hub = get_hub()
+    if not g:
+        # Not started: record the outcome as if the function had raised at once.
+        just_raise = _raise_from(throw_args)
+        g.run = just_raise
+        if isinstance(g, GreenThread):
+            try:
+                g.main(just_raise, (), {})
+            except BaseException:
+                pass
+        # Its outcome is recorded; end it quietly (greenlet drops a GreenletExit silently).
+        throw_args = (GreenletExit,)
+    current = getcurrent()
+    if current is hub.greenlet:
+        g.throw(*throw_args)
+        return
+    hub.ensure_greenlet()
+    wake = hub.run_soon(current.switch)
+    try:
+        g.throw(*throw_args)
+    finally:
+        wake[0] = None
+
+
+def cancel(g: greenlet.greenlet, *throw_args: Any) -> None:
+    """Kill ``g`` only if it has not started running yet."""
+    if not g:
+        kill(g, *throw_args)
