@@ -112,11 +112,6 @@ def time_limit_set_here():
     return Timeout(10)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Timeout.start() schedules through hub.add_timer, which skips "
-    "debug_state.timer_stacks, so format_hub_timers cannot say where a Timeout was set",
-)
 def test_timer_stacks_cover_timeouts():
     debug.hub_timer_stacks(True)
     timeout = time_limit_set_here()
@@ -183,12 +178,6 @@ def test_blocking_detection_interrupts_a_green_thread_that_blocks():
 
 
 @needs_sigalrm
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the alarm is armed only after the hub has waited in the OS; a green thread "
-    "that blocks before the hub's first OS wait since detection was turned on is never "
-    "interrupted",
-)
 def test_blocking_detection_catches_a_green_thread_that_blocks_at_once():
     def blocker():
         time.sleep(0.25)
@@ -204,12 +193,6 @@ def test_blocking_detection_catches_a_green_thread_that_blocks_at_once():
 
 
 @needs_sigalrm
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the alarm is reset only around OS waits, and the loop skips the OS wait "
-    "while the run queue is busy and no descriptor is watched, so green threads that "
-    "yield with sleep(0) all the time are reported as blocking",
-)
 def test_blocking_detection_spares_green_threads_that_yield(capsys):
     def yielder():
         end = time.monotonic() + 0.3

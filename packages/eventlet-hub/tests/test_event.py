@@ -144,12 +144,6 @@ def test_send_exception_with_a_class_raises_an_instance():
         evt.wait()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Event._deliver switches into every waiter from one hub callback; the first "
-    "waiter dying of the exception raises it back into _deliver (greenlet hands a dead "
-    "child's exception to its parent, the hub), so the other waiters are never woken",
-)
 def test_send_exception_reaches_every_waiter_even_those_that_die_of_it():
     evt = Event()
     waiters = [spawn(evt.wait) for _ in range(3)]
@@ -168,11 +162,6 @@ def test_send_exception_reaches_every_waiter_even_those_that_die_of_it():
     assert outcomes == ["Boom", "Boom", "Boom"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: same as above: a woken waiter that then fails stops _deliver from waking "
-    "the waiters after it",
-)
 def test_send_reaches_every_waiter_even_if_one_fails_after_waking(capsys):
     evt = Event()
 
@@ -361,11 +350,6 @@ def test_wait_timeout_is_canceled_once_woken():
     assert log == ["one", "two"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Event.wait registers the waiter before checking the timeout type; a "
-    "TypeError leaves it registered, so a later send() wakes it from another wait",
-)
 def test_bad_timeout_is_a_type_error_that_leaves_no_waiter():
     first, second = Event(), Event()
     log = []

@@ -631,12 +631,6 @@ def test_link_needs_a_callable():
     gt.wait()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: GreenThread._wake_waiters switches into every waiter from one hub callback; "
-    "a waiter that fails after waking raises into that loop and the later waiters are "
-    "never woken",
-)
 def test_every_waiter_of_a_green_thread_is_woken_even_if_one_fails():
     release = Event()
     gt = spawn(release.wait)

@@ -444,7 +444,7 @@ def test_os_threads_run_their_own_hubs_concurrently(hub, hub_backend):
 class SignalSender:
     """Another OS thread that sends ``signum`` to the main thread once told to, repeating it
     every 50 ms until stopped (a lone signal that lands just before the hub enters the OS
-    wait is another test's business: see the xfail test below)."""
+    wait is another test's business: see the test below)."""
 
     def __init__(self, signum):
         self.signum = signum
@@ -511,13 +511,6 @@ def test_signal_handler_that_spawns_wakes_the_waiter(hub):
     assert elapsed < 10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a signal whose handler runs after _poll_os has found the run queue empty but "
-    "before it sets _waiting_in_os (or, at the C level, just before the poll syscall) "
-    "wakes nothing: the hub then sleeps until its next timer. Needs the flag set before "
-    "the run-queue check and signal.set_wakeup_fd on a descriptor the hub watches",
-)
 @pytest.mark.skipif(not hasattr(signal, "SIGUSR1"), reason="needs SIGUSR1")
 def test_signal_landing_as_the_hub_computes_its_sleep_is_handled_promptly(hub):
     evt = Event()
@@ -601,12 +594,6 @@ def test_fork_child_gets_a_working_hub_and_the_parent_keeps_its_own(hub, sockpai
 # -- a green thread dying after a wake-up must not hurt the others ---------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a reader woken by the hub that then dies of an exception hands it to the hub "
-    "inside _call_listener, which reports it as a listener failure and removes the whole "
-    "descriptor, dropping the listener of a writer waiting on the same socket",
-)
 def test_reader_dying_after_wake_up_does_not_drop_a_writer_on_the_same_socket(
     hub, sockpair, capsys
 ):
@@ -633,12 +620,6 @@ def test_reader_dying_after_wake_up_does_not_drop_a_writer_on_the_same_socket(
     assert "Removing descriptor" not in capsys.readouterr().err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _close_waiters throws IOClosed into each waiter from one hub callback; the "
-    "first waiter dying of it raises IOClosed back into the loop, so the other waiters "
-    "on the closed descriptor never hear of it",
-)
 def test_notify_close_reaches_every_waiter_even_if_one_dies_of_it(hub, sockpair):
     a, _ = sockpair
     fill_send_buffer(a)

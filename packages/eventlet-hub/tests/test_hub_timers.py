@@ -178,12 +178,6 @@ def test_many_canceled_timers_do_not_pile_up_when_canceled_before_the_loop(hub):
     assert hub.get_timers_count() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: fire_timers keeps popping its local reference to the old heap after a timer "
-    "callback triggers a heap compaction; canceled entries of the old heap are then "
-    "subtracted from timers_canceled again, which ends up negative",
-)
 def test_canceled_count_stays_right_when_a_callback_compacts_the_heap(hub, frozen_clock):
     far = [hub.schedule_call_global(100, lambda: None) for _ in range(3000)]
     due = [hub.schedule_call_global(2, lambda: None) for _ in range(10)]
@@ -299,11 +293,6 @@ def test_abort_on_an_idle_hub_does_nothing(hub):
     assert spawn(lambda: "fine").wait() == "fine"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: abort(wait=True) leaves its own run_soon(getcurrent().switch) entry in the "
-    "run queue; the next wait of the caller is woken by it at once",
-)
 def test_abort_wait_leaves_no_stale_wake_up(hub):
     sleep(0)  # the hub is running
     hub.abort(wait=True)
@@ -313,12 +302,6 @@ def test_abort_wait_leaves_no_stale_wake_up(hub):
     assert evt.wait(timeout=5) == "sent"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: green threads spawned before abort() keep the dead hub greenlet as parent; "
-    "when one finishes on the new hub greenlet, greenlet switches to the main greenlet "
-    "with its return value, waking whatever main waits on",
-)
 def test_green_threads_spawned_before_abort_finish_into_the_hub(hub):
     def worker():
         sleep(0.005)

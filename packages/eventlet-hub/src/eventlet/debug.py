@@ -166,5 +166,7 @@ def hub_blocking_detection(state: bool = False, resolution: float = 1) -> None:
     hub = get_hub()
     hub.debug_blocking = bool(state)
     hub.debug_blocking_resolution = resolution
-    if not state:
+    if state:
+        hub.block_detect_post()  # armed now, for whatever runs before the hub's next turn
+    else:
         hub.stop_blocking_detection()

@@ -96,16 +96,14 @@ class Event:
         passes first.
         """
         if self._result is NOT_USED:
+            if timeout is not None and not isinstance(timeout, (int, float)):
+                raise TypeError(f"timeout must be a number or None, not {type(timeout).__name__!r}")
             hub = get_hub()
             current = getcurrent()
             waiters = self._waiters
             waiters[current] = None
             timer = None
             if timeout is not None:
-                if not isinstance(timeout, (int, float)):
-                    raise TypeError(
-                        f"timeout must be a number or None, not {type(timeout).__name__!r}"
-                    )
                 timer = hub.schedule_call_global(timeout, self._time_out, current)
             try:
                 outcome = hub.switch()

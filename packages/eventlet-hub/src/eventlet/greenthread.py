@@ -104,10 +104,16 @@ class GreenThread(greenlet.greenlet):
                 result = function(args[0])
             else:
                 result = function(*args)
-        except BaseException:
+        except BaseException as exc:
             self._exit_exc = sys.exc_info()
             self._finish()
-            raise
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise  # the hub passes these on to the main greenlet
+            if not isinstance(exc, GreenletExit):
+                _report(self, self._exit_exc)
+            # Not re-raised: greenlet would hand it to the hub at whatever callback last
+            # switched here, and a callback waking several green threads would stop short.
+            return None
         self._exit_result = result
         self._finish()
         return result
@@ -219,13 +225,30 @@ def spawn_n(func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> greenlet.
     _check_callable(func, "spawn_n")
     hub = get_hub()
     hub.ensure_greenlet()
-    if kwargs:
-        g = greenlet.greenlet(lambda: func(*args, **kwargs), hub.greenlet)
-        hub.run_soon(g.switch)
-    else:
-        g = greenlet.greenlet(func, hub.greenlet)
-        hub.run_soon(g.switch, *args)
+    g = greenlet.greenlet(_run_n, hub.greenlet)
+    hub.run_soon(g.switch, func, args, kwargs or None)
     return g
+
+
+def _run_n(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any] | None) -> None:
+    """The body of a :func:`spawn_n` green thread: its failure is reported, not raised."""
+    try:
+        if kwargs:
+            func(*args, **kwargs)
+        else:
+            func(*args)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except GreenletExit:
+        pass
+    except BaseException:
+        _report(func, sys.exc_info())
+
+
+def _report(where: Any, exc_info: Any) -> None:
+    """Print a failed green thread's traceback, unless ``debug.hub_exceptions(False)``."""
+    if debug_state.exceptions:
+        get_hub().squelch_timer_exception(where, exc_info)
 
 
 def spawn_after(

@@ -187,12 +187,12 @@ class BaseHub:
         return self._schedule(LocalTimer(seconds, cb, *args), seconds)
 
     def _schedule(self, timer: Timer, seconds: float) -> Timer:
-        if debug_state.timer_stacks:
-            timer.record_stack()
         if seconds > 0:
             return self.add_timer(timer)
         if seconds != seconds:
             raise ValueError("timer delay must be a number, not NaN")
+        if debug_state.timer_stacks:
+            timer.record_stack()
         self._ready.append([timer, ()])
         if self._waiting_in_os:
             self._wake()
@@ -220,6 +220,8 @@ class BaseHub:
 
     def add_timer(self, timer: Timer) -> Timer:
         """Schedule a timer made by the caller, ``timer.seconds`` from now."""
+        if debug_state.timer_stacks:
+            timer.record_stack()
         timer.scheduled_time = self.clock() + timer.seconds
         pending = self.next_timers
         pending.append(timer)
@@ -239,8 +241,10 @@ class BaseHub:
         """Count a canceled timer left in the heap; sweep the heap when they dominate it."""
         self.timers_canceled += 1
         if self.timers_canceled > _COMPACT_MIN and self.timers_canceled * 2 > len(self.timers):
-            self.timers = [entry for entry in self.timers if not entry[2].called]
-            heapq.heapify(self.timers)
+            # In place: fire_timers may be iterating over this very list.
+            heap = self.timers
+            heap[:] = [entry for entry in heap if not entry[2].called]
+            heapq.heapify(heap)
             self.timers_canceled = 0
 
     def prepare_timers(self) -> None:
@@ -465,19 +469,20 @@ class BaseHub:
         """Run the loop until :meth:`abort`. Called in the hub greenlet."""
         if self.running:
             raise RuntimeError("this hub is already running")
-        self.running = True
-        self.stopping = False
+        # This greenlet never returns: every green thread has it as parent, so it must
+        # outlive an abort() or an interrupt. Both hand control to the main greenlet, and a
+        # later switch() resumes the loop here. Only killing it (its thread ends) ends it.
         try:
             while True:
+                self.running = True
+                self.stopping = False
                 try:
                     self._loop()
-                    return
-                except GreenletExit:
-                    raise  # the hub greenlet itself is being killed (its thread is ending)
                 except (KeyboardInterrupt, SystemExit):
-                    # Surface it in the main greenlet but keep this greenlet alive: every green
-                    # thread has it as parent. A later switch() resumes the loop here.
                     self.greenlet.parent.throw(*sys.exc_info())
+                    continue
+                self.running = False  # stopped by abort()
+                self.greenlet.parent.switch()
         finally:
             self.running = False
             self.stopping = False
@@ -487,7 +492,11 @@ class BaseHub:
         popleft = ready.popleft
         readers = self.listeners[READ]
         writers = self.listeners[WRITE]
+        entry: Any = None
+        callback: Any = None
         while not self.stopping:
+            if self.debug_blocking:
+                self.block_detect_post()  # a fresh alarm for every turn
             if self.next_timers:
                 self.prepare_timers()
             if self.timers:
@@ -515,6 +524,10 @@ class BaseHub:
 
     def _poll_os(self) -> None:
         """Ask the OS for ready descriptors, waiting only as long as nothing else is due."""
+        # Raised before the run queue is looked at: a signal handler that runs from here on
+        # and wakes a green thread also writes to the wake-up descriptor, so the wait below
+        # returns at once instead of sleeping through the wake-up.
+        self._waiting_in_os = True
         if self._ready or self._threadsafe:
             timeout = 0.0
         else:
@@ -526,13 +539,10 @@ class BaseHub:
                 timeout = self.default_sleep()
         if self.debug_blocking:
             self.block_detect_pre()
-        self._waiting_in_os = timeout > 0
         try:
             self.wait(timeout)
         finally:
             self._waiting_in_os = False
-            if self.debug_blocking:
-                self.block_detect_post()
 
     def wait(self, seconds: float) -> None:
         """Wait up to ``seconds`` for I/O and wake the listeners of ready descriptors."""
@@ -545,8 +555,11 @@ class BaseHub:
             self._wake()
         if wait and getcurrent() is not self.greenlet:
             while self.running:
-                self.run_soon(getcurrent().switch)
-                self.switch()
+                entry = self.run_soon(getcurrent().switch)
+                try:
+                    self.switch()
+                finally:
+                    entry[0] = None  # the loop may stop before it runs
 
     # -- errors -----------------------------------------------------------------------------
 
@@ -572,6 +585,13 @@ class BaseHub:
 
     def _blocking_alarm(self, signum: int, frame: Any) -> None:
         stack = "".join(traceback.format_stack(frame))
+        if getcurrent() is self.greenlet:
+            # The hub itself took long (a slow callback): no green thread to blame.
+            sys.stderr.write(
+                f"blocking detector: a hub turn took over "
+                f"{self.debug_blocking_resolution}s, at:\n{stack}"
+            )
+            return
         raise RuntimeError(
             f"blocking detector: a green thread ran for more than "
             f"{self.debug_blocking_resolution}s without yielding to the hub, at:\n{stack}"
@@ -582,7 +602,7 @@ class BaseHub:
         signal.setitimer(signal.ITIMER_REAL, 0)
 
     def block_detect_post(self) -> None:
-        """Arm the blocking alarm while green threads run."""
+        """Arm the blocking alarm for the green threads the hub is about to run."""
         if self._old_alarm_handler is None:
             self._old_alarm_handler = signal.signal(signal.SIGALRM, self._blocking_alarm)
         signal.setitimer(signal.ITIMER_REAL, self.debug_blocking_resolution)
