@@ -185,6 +185,25 @@ def test_send_reaches_every_waiter_even_if_one_fails_after_waking(capsys):
     assert results == ["value", "value"]
 
 
+def test_a_woken_waiter_that_yields_lets_the_other_woken_waiters_run_first():
+    evt = Event()
+    order = []
+
+    def waiter(name):
+        evt.wait()
+        order.append(f"{name} woke")
+        sleep(0)
+        order.append(f"{name} again")
+
+    threads = [spawn(waiter, name) for name in "abc"]
+    sleep(0)
+    evt.send()
+    for gt in threads:
+        gt.wait()
+    assert order[:3] == ["a woke", "b woke", "c woke"]
+    assert sorted(order[3:]) == ["a again", "b again", "c again"]
+
+
 def test_send_exception_with_an_instance_raises_that_instance():
     evt = Event()
     exc = Boom("this one")

@@ -6,6 +6,7 @@ Tests that wait on real timers carry ``all_hubs``; the run-queue and API ones ru
 from __future__ import annotations
 
 import inspect
+import socket
 import sys
 import traceback
 
@@ -215,6 +216,40 @@ def test_sleep_zero_round_robins_in_fifo_order():
     for gt in threads:
         gt.wait()
     assert order == ["a0", "b0", "c0", "a1", "b1", "c1", "a2", "b2", "c2"]
+
+
+def test_lone_sleep_zero_runs_a_timer_that_has_come_due():
+    hub = hubs.get_hub()
+    fired = []
+    hub.schedule_call_global(0.001, fired.append, "timer")
+    sleep(0)  # the hub moves the timer onto its heap
+    due = hub.clock() + 0.002
+    while hub.clock() < due:
+        pass  # busy: no yield, so the timer is overdue when sleep(0) comes
+    assert fired == []
+    sleep(0)
+    assert fired == ["timer"]
+
+
+def test_lone_sleep_zero_polls_watched_descriptors():
+    a, b = socket.socketpair()
+    try:
+        a.setblocking(False)
+        log = []
+
+        def reader():
+            hubs.trampoline(a, read=True, timeout=5)
+            log.append(a.recv(10))
+
+        gt = spawn(reader)
+        sleep(0)  # the reader waits on `a`
+        b.send(b"ping")
+        sleep(0)  # one turn: the hub polls, the reader runs
+        assert log == [b"ping"]
+        gt.wait()
+    finally:
+        a.close()
+        b.close()
 
 
 @all_hubs

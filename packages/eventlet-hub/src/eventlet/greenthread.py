@@ -78,6 +78,13 @@ class GreenThread(greenlet.greenlet):
     Do not make one directly; :func:`spawn` does. Instances accept arbitrary attributes.
     """
 
+    # The call to make, (function, args, kwargs or None), until the green thread starts. A
+    # slot rather than switch() arguments: those stay referenced for the green thread's
+    # whole life, this is dropped as it starts. (greenlet instances keep their __dict__, so
+    # the attributes below and any a program sets still work;
+    # mypy does not know it, hence the "type: ignore[misc]" where they are set.)
+    __slots__ = ("_start",)
+
     # The outcome, set when the function returns or raises; see _outcome().
     _exit_result: Any = None
     _exit_exc: Any = None
@@ -86,7 +93,7 @@ class GreenThread(greenlet.greenlet):
     _exit_funcs: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] | None = None
 
     def __init__(self, parent: greenlet.greenlet) -> None:
-        greenlet.greenlet.__init__(self, parent=parent)
+        greenlet.greenlet.__init__(self, _run, parent)
 
     def main(
         self, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any] | None
@@ -118,10 +125,8 @@ class GreenThread(greenlet.greenlet):
         self._finish()
         return result
 
-    run = main
-
     def _finish(self) -> None:
-        self._finished = True
+        self._finished = True  # type: ignore[misc]
         if self._waiters:
             get_hub().run_soon(self._wake_waiters)
         if self._exit_funcs:
@@ -151,7 +156,7 @@ class GreenThread(greenlet.greenlet):
                 raise RuntimeError("a green thread cannot wait() for itself")
             waiters = self._waiters
             if waiters is None:
-                waiters = self._waiters = {}
+                waiters = self._waiters = {}  # type: ignore[misc]
             waiters[current] = None
             try:
                 get_hub().switch()
@@ -167,7 +172,7 @@ class GreenThread(greenlet.greenlet):
         if not callable(func):
             raise TypeError(f"link() needs a callable, not {type(func).__name__!r}")
         if self._exit_funcs is None:
-            self._exit_funcs = []
+            self._exit_funcs = []  # type: ignore[misc]
         self._exit_funcs.append((func, curried_args, curried_kwargs))
         if self._finished or self.dead:
             self._resolve_links()
@@ -202,6 +207,19 @@ class GreenThread(greenlet.greenlet):
         cancel(self, *throw_args)
 
 
+def _run() -> Any:
+    """What every GreenThread runs: its ``main``, with the call that spawn stored.
+
+    A plain function rather than the bound method: greenlet calls a bound method through an
+    extra C frame, which every blocked green thread would keep in its saved stack (about
+    190 bytes each).
+    """
+    self = getcurrent()
+    function, args, kwargs = self._start
+    self._start = None
+    return self.main(function, args, kwargs)
+
+
 def spawn(func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> GreenThread:
     """Run ``func(*args, **kwargs)`` in a new green thread, soon; return it to wait on."""
     _check_callable(func, "spawn")
@@ -211,8 +229,8 @@ def spawn(func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> GreenThread
         hub.ensure_greenlet()
         hub_greenlet = hub.greenlet
     thread = GreenThread(hub_greenlet)
-    # No empty kwargs dict kept alive for the green thread's whole life.
-    hub.run_soon(thread.switch, func, args, kwargs or None)
+    thread._start = (func, args, kwargs or None)
+    hub.run_soon(thread.switch)
     return thread
 
 
@@ -260,7 +278,8 @@ def spawn_after(
     hub = get_hub()
     hub.ensure_greenlet()
     thread = GreenThread(hub.greenlet)
-    hub.schedule_call_global(seconds, thread.switch, func, args, kwargs)
+    thread._start = (func, args, kwargs or None)
+    hub.schedule_call_global(seconds, thread.switch)
     return thread
 
 
@@ -273,7 +292,8 @@ def spawn_after_local(
     hub = get_hub()
     hub.ensure_greenlet()
     thread = GreenThread(hub.greenlet)
-    hub.schedule_call_local(seconds, thread.switch, func, args, kwargs)
+    thread._start = (func, args, kwargs or None)
+    hub.schedule_call_local(seconds, thread.switch)
     return thread
 
 
@@ -299,13 +319,11 @@ def kill(g: greenlet.greenlet, *throw_args: Any) -> None:
     hub = get_hub()
     if not g:
         # Not started: record the outcome as if the function had raised at once.
-        just_raise = _raise_from(throw_args)
-        g.run = just_raise
+        g.run = _raise_from(throw_args)
         if isinstance(g, GreenThread):
-            try:
-                g.main(just_raise, (), {})
-            except BaseException:
-                pass
+            g._start = None
+            g._exit_exc = exc_info_from(throw_args or (GreenletExit,))
+            g._finish()
         # Its outcome is recorded; end it quietly (greenlet drops a GreenletExit silently).
         throw_args = (GreenletExit,)
     current = getcurrent()

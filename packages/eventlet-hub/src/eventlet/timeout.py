@@ -30,9 +30,13 @@ class Timeout(BaseException):
         # BaseException.__new__ has already stored (seconds, exception) as self.args.
         self.seconds = seconds
         self.exception = exception
-        self.timer: Any = None
-        if seconds is not None:
-            self.start()
+        if (seconds.__class__ is float or seconds.__class__ is int) and seconds > 0:
+            # The common case, inlined from start(): Timeout sits on hot paths.
+            self.timer: Any = get_hub().add_timer(Timer(seconds, _fire, self, getcurrent()))
+        else:
+            self.timer = None
+            if seconds is not None:
+                self.start()
 
     def start(self) -> Timeout:
         """Schedule the timeout; done by the constructor. Restart only after cancel()."""
@@ -48,21 +52,13 @@ class Timeout(BaseException):
                 raise TypeError(
                     f"Timeout seconds must be a number or None, not {type(seconds).__name__!r}"
                 )
-        timer = self.timer = Timer(seconds, self._fire, getcurrent())
+        # A module function with (timeout, target) as arguments: no bound method per start.
+        timer = self.timer = Timer(seconds, _fire, self, getcurrent())
         if seconds > 0:
             get_hub().add_timer(timer)
         else:
             get_hub()._schedule(timer, seconds)
         return self
-
-    def _fire(self, target: Any) -> None:
-        if target.dead:
-            return
-        exc = self.exception
-        if exc is None or exc is False or exc is True:
-            target.throw(self)
-        else:
-            target.throw(exc)
 
     @property
     def pending(self) -> bool:
@@ -97,7 +93,8 @@ class Timeout(BaseException):
         return f"{self.seconds} second{suffix} ({self.exception})"
 
     def __enter__(self) -> Timeout:
-        if not self.pending:
+        timer = self.timer
+        if timer is None or timer.called:
             self.start()
         return self
 
@@ -106,10 +103,24 @@ class Timeout(BaseException):
         if timer is not None:
             self.timer = None
             if not timer.called:
-                timer.cancel()
+                # Timer.cancel(), inlined: leaving a with-block is the hottest path here.
+                timer.called = True
+                if timer._hub is not None:
+                    timer._hub.timer_canceled(timer)
         if value is self and self.exception is False:
             return True
         return None
+
+
+def _fire(timeout: Timeout, target: Any) -> None:
+    """The timer callback of a Timeout: raise it (or its exception) in ``target``."""
+    if target.dead:
+        return
+    exc = timeout.exception
+    if exc is None or exc is False or exc is True:
+        target.throw(timeout)
+    else:
+        target.throw(exc)
 
 
 def with_timeout(seconds: float | None, function: Callable[..., _T], *args: Any, **kwds: Any) -> _T:
