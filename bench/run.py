@@ -462,6 +462,8 @@ def docs_page(results: dict[str, Any], impls: Sequence[str]) -> str:
         DOCS_COMMAND,
         "```",
         "",
+        "Where a target is missed, [performance.md](performance.md) says by how much and why.",
+        "",
         f"## Results ({today})",
         "",
         markdown_table(table_rows(results, impls)),
