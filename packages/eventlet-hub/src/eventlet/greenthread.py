@@ -297,16 +297,6 @@ def spawn_after_local(
     return thread
 
 
-def _raise_from(throw_args: tuple[Any, ...]) -> Callable[..., Any]:
-    """A function that raises what ``greenlet.throw(*throw_args)`` would."""
-    _, value, tb = exc_info_from(throw_args or (GreenletExit,))
-
-    def just_raise(*args: Any, **kwargs: Any) -> None:
-        raise value.with_traceback(tb)
-
-    return just_raise
-
-
 def kill(g: greenlet.greenlet, *throw_args: Any) -> None:
     """Raise an exception (default GreenletExit) in green thread ``g`` right away.
 
@@ -319,12 +309,12 @@ def kill(g: greenlet.greenlet, *throw_args: Any) -> None:
     hub = get_hub()
     if not g:
         # Not started: record the outcome as if the function had raised at once.
-        g.run = _raise_from(throw_args)
         if isinstance(g, GreenThread):
             g._start = None
             g._exit_exc = exc_info_from(throw_args or (GreenletExit,))
             g._finish()
-        # Its outcome is recorded; end it quietly (greenlet drops a GreenletExit silently).
+        # End it without running it: greenlet drops a GreenletExit thrown into a greenlet
+        # that has not started.
         throw_args = (GreenletExit,)
     current = getcurrent()
     if current is hub.greenlet:
