@@ -42,7 +42,12 @@ RAW_RESULTS = REPO / "bench" / "results" / "last-run.json"
 DOCS_COMMAND = "nox -s bench -- --write-docs"
 
 #: Our distributions, installed (in this order) into the ``ours`` environment.
-OUR_PACKAGES = ("packages/eventlet-hub", "packages/eventlet-primitives", "packages/eventlet")
+OUR_PACKAGES = (
+    "packages/eventlet-hub",
+    "packages/eventlet-primitives",
+    "packages/eventlet-green",
+    "packages/eventlet",
+)
 #: The peers, pinned: ``impl name -> (distribution, version)``.
 PEERS = {"eventlet": ("eventlet", "0.41.3"), "gevent": ("gevent", "26.9.0")}
 IMPL_LABELS = {"ours": "ours", "eventlet": "upstream eventlet", "gevent": "gevent"}
@@ -69,16 +74,23 @@ class Target:
         return f"≥ {self.bound:g}x faster than {self.peer}"
 
 
-TARGETS = {
-    t.workload: t
-    for t in (
-        Target("sleep0", "gevent", 2.0),
-        Target("queue_roundtrip", "gevent", 1.5),
-        Target("spawn_join", "eventlet", 2.0),
-        Target("timeout", "gevent", 1.5),
-        Target("memory_blocked", "eventlet", 0.8),
-    )
-}
+def by_workload(targets: Iterable[Target]) -> dict[str, tuple[Target, ...]]:
+    """Group ``targets`` by workload, keeping their order (a workload may have several)."""
+    grouped: dict[str, tuple[Target, ...]] = {}
+    for target in targets:
+        grouped[target.workload] = (*grouped.get(target.workload, ()), target)
+    return grouped
+
+
+TARGETS = by_workload((
+    Target("sleep0", "gevent", 2.0),
+    Target("queue_roundtrip", "gevent", 1.5),
+    Target("spawn_join", "eventlet", 2.0),
+    Target("timeout", "gevent", 1.5),
+    Target("memory_blocked", "eventlet", 0.8),
+    Target("tcp_echo", "gevent", 1.3),
+    Target("tcp_echo", "eventlet", 1.5),
+))
 
 
 class SetupError(RuntimeError):
@@ -258,7 +270,8 @@ def run_workload_once(impl: str, name: str, quick: bool) -> dict[str, Any]:
 def run_workload(impl: str, name: str, quick: bool) -> dict[str, Any]:
     """Run a workload in as many processes as it asks for and combine their results.
 
-    Time is the best of the processes; memory is their median.
+    Time is the best of the processes; memory is their median.  ``extra`` is the first
+    process's; ``process_extras`` holds every process's.
     """
     workload = workloads.WORKLOADS[name]
     results = [run_workload_once(impl, name, quick) for _ in range(workload.processes)]
@@ -266,6 +279,7 @@ def run_workload(impl: str, name: str, quick: bool) -> dict[str, Any]:
     combined = dict(results[0])
     combined["value"] = statistics.median(values) if workload.memory else min(values)
     combined["process_values"] = values
+    combined["process_extras"] = [result.get("extra", {}) for result in results]
     return combined
 
 
@@ -320,20 +334,30 @@ def ratio(results: dict[str, Any], name: str, peer: str) -> float | None:
     return ours / theirs if workloads.WORKLOADS[name].memory else theirs / ours
 
 
-def target_status(results: dict[str, Any], name: str) -> tuple[str, str]:
-    """The target of workload ``name`` in words and whether it is met."""
-    target = TARGETS.get(name)
-    if target is None:
-        return "", ""
-    achieved = ratio(results, name, target.peer)
+def one_target_status(results: dict[str, Any], target: Target) -> str:
+    """Whether ``target`` is met: "met", "missed by N%" or "n/a" (not measured)."""
+    achieved = ratio(results, target.workload, target.peer)
     if achieved is None:
-        return target.describe(), "n/a"
-    if workloads.WORKLOADS[name].memory:
+        return "n/a"
+    if workloads.WORKLOADS[target.workload].memory:
         shortfall = (achieved - target.bound) / target.bound
     else:
         shortfall = (target.bound - achieved) / target.bound
-    status = "met" if shortfall <= 0 else f"missed by {shortfall:.0%}"
-    return target.describe(), status
+    return "met" if shortfall <= 0 else f"missed by {shortfall:.0%}"
+
+
+def target_status(results: dict[str, Any], name: str) -> tuple[str, str]:
+    """The targets of workload ``name`` in words and whether each is met ("" if none).
+
+    Several targets share the two cells, joined by "; " in the same order; each status then
+    names its peer, so that a reader can tell which target it belongs to.
+    """
+    targets = TARGETS.get(name, ())
+    statuses = [one_target_status(results, target) for target in targets]
+    if len(targets) > 1:
+        statuses = [f"{target.peer}: {status}"
+                    for target, status in zip(targets, statuses, strict=True)]
+    return "; ".join(target.describe() for target in targets), "; ".join(statuses)
 
 
 def table_rows(results: dict[str, Any], impls: Sequence[str]) -> list[list[str]]:
@@ -377,13 +401,17 @@ def legend(quick: bool) -> str:
     """How to read the table."""
     sample = workloads.WORKLOADS["sleep0"]
     repeat = sample.repeat_quick if quick else sample.repeat
+    memory = [w for w in workloads.WORKLOADS.values() if w.memory]
+    memory_names = " and ".join(w.name for w in memory)
+    processes = {w.processes for w in memory}
+    median_of = f"{processes.pop()} processes" if len(processes) == 1 else "several processes"
     return (
         "Times are per operation in microseconds, lower is better. Each workload runs in a "
         f"fresh process per implementation: a warm-up pass, then the best of {repeat} timed "
         "runs. For times, `vs X` is the speed-up, X's time / our time (above 1x: ours is "
-        "faster). For memory_blocked, `vs X` is our bytes / X's bytes (below 1x: ours uses "
-        "less), the median of 3 processes. \"missed by N%\" is how far the ratio falls short "
-        "of the target, relative to the target."
+        f"faster). For {memory_names}, `vs X` is our bytes / X's bytes (below 1x: ours uses "
+        f"less), the median of {median_of}. \"missed by N%\" is how far the ratio falls "
+        "short of the target, relative to the target."
     )
 
 
@@ -398,11 +426,34 @@ def notes(results: dict[str, Any], impls: Sequence[str]) -> list[str]:
     if totals:
         lines.append(f"timed_sleeps total wall time (best run): {', '.join(totals)}; "
                      f"the longest chain of delays alone is {max(floors):.0f} ms.")
+    lines += idle_connection_notes(results, impls)
     for name, by_impl in results.items():
         for impl, result in by_impl.items():
             if "error" in result:
                 first = result["error"].strip().splitlines()[-1] if result["error"] else ""
                 lines.append(f"{name} failed for {IMPL_LABELS[impl]}: {first}")
+    return lines
+
+
+def idle_connection_notes(results: dict[str, Any], impls: Sequence[str]) -> list[str]:
+    """How many connections ``idle_connections`` held and how long establishing them took."""
+    lines = []
+    measured = {impl: result for impl, result in results.get("idle_connections", {}).items()
+                if impl in impls and "process_extras" in result}
+    times = []
+    for impl, result in measured.items():
+        extras = result["process_extras"]
+        total_ms = statistics.median(extra["connect_ms"] for extra in extras)
+        each_us = statistics.median(extra["connect_us_each"] for extra in extras)
+        times.append(f"{IMPL_LABELS[impl]} {total_ms:,.0f} ms ({each_us:.0f} µs each)")
+    if times:
+        counts = {result["extra"]["connections"] for result in measured.values()}
+        count = f"{counts.pop():,}" if len(counts) == 1 else "the"
+        lines.append(f"idle_connections: time to establish {count} connections (median of "
+                     f"the processes): {', '.join(times)}.")
+    notes_seen = {result["extra"]["note"] for result in measured.values()
+                  if "note" in result["extra"]}
+    lines += [f"idle_connections {note}." for note in sorted(notes_seen)]
     return lines
 
 

@@ -10,6 +10,8 @@ same public Eventlet API; ``gevent`` through its equivalents.  Every workload ru
 logic for every implementation: a warm-up pass, then the best of several timed runs measured
 with ``time.perf_counter``.  A timed run spans from spawning the workload's green threads until
 all of them are joined, so work that a hub defers (such as dropping canceled timers) is counted.
+The socket workloads set up their connections first and time only the traffic (``tcp_echo``),
+or time the setting up itself (``idle_connections``).
 
 This module uses only the standard library at import time, so that ``bench/run.py`` can read
 the workload list from it.
@@ -24,6 +26,7 @@ import json
 import os
 import platform
 import random
+import socket
 import sys
 import time
 import warnings
@@ -44,6 +47,23 @@ TIMED_SLEEPS_EACH = 3
 TIMED_SLEEP_MAX = 0.010
 #: Seed of the delays in ``timed_sleeps``; the same for every run and implementation.
 SEED = 20_240_601
+#: Where the socket workloads listen: loopback, a port the kernel picks.
+LOOPBACK = ("127.0.0.1", 0)
+#: Listen backlog of the socket workloads; above ``ECHO_CLIENTS`` and ``CONNECT_BATCH``, so no
+#: connection attempt is ever dropped (a dropped SYN costs a one-second retransmission).
+BACKLOG = 128
+#: Client green threads in ``tcp_echo`` and the size of each message they send.
+ECHO_CLIENTS = 100
+ECHO_BYTES = 64
+#: Connections ``idle_connections`` would like to hold, and the fewest it accepts to hold.
+IDLE_WANTED = 10_000
+IDLE_MINIMUM = 1_000
+#: ``idle_connections`` connects this many clients, then lets the server accept them.
+CONNECT_BATCH = 100
+#: File descriptors kept free for the interpreter and the hub beyond the two per connection.
+FD_MARGIN = 64
+#: Seconds a socket workload may wait for its connections before it fails instead of hanging.
+SETUP_GUARD = 120
 
 
 @dataclass(frozen=True)
@@ -61,6 +81,10 @@ class Api:
     event: Callable[[], Any]
     event_set: Callable[[Any], Any]
     event_wait: Callable[[Any], Any]
+    #: ``listen(addr, backlog=N)``: a green listening TCP socket bound to ``addr``.
+    listen: Callable[..., Any]
+    #: ``connect(addr)``: a green TCP socket connected to ``addr``.
+    connect: Callable[[tuple[str, int]], Any]
 
 
 def optional(load: Callable[[], Any]) -> Any:
@@ -104,6 +128,8 @@ def load_eventlet_api(impl: str) -> Api:
         event=event_cls,
         event_set=event_cls.send,
         event_wait=event_cls.wait,
+        listen=optional(lambda: eventlet.listen),
+        connect=optional(lambda: eventlet.connect),
     )
 
 
@@ -112,6 +138,23 @@ def load_gevent_api() -> Api:
     import gevent
     import gevent.event
     import gevent.queue
+    import gevent.socket
+
+    # gevent has no listen()/connect() helpers outside gevent.server; these do what
+    # eventlet.listen and eventlet.connect do, with gevent's green socket.
+    def listen(addr: tuple[str, int], backlog: int = 50) -> Any:
+        """A listening gevent socket bound to ``addr``, with SO_REUSEADDR as eventlet sets."""
+        sock = gevent.socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(addr)
+        sock.listen(backlog)
+        return sock
+
+    def connect(addr: tuple[str, int]) -> Any:
+        """A gevent socket connected to ``addr``."""
+        sock = gevent.socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.connect(addr)
+        return sock
 
     probe = gevent.spawn(int)
     join = type(probe).get
@@ -130,6 +173,8 @@ def load_gevent_api() -> Api:
         event=event_cls,
         event_set=event_cls.set,
         event_wait=event_cls.wait,
+        listen=listen,
+        connect=connect,
     )
 
 
@@ -327,6 +372,215 @@ def run_memory_blocked(api: Api, n: int) -> RunResult:
     return float(after - before), n, {"rss_before": before, "rss_after": after}
 
 
+# --------------------------------------------------------------------------- sockets
+
+
+def set_nodelay(sock: Any) -> None:
+    """Send small writes at once (no Nagle delay), as request/response protocols do."""
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def echo(conn: Any) -> None:
+    """Server side of ``tcp_echo``: send back what arrives until the client closes."""
+    recv, sendall = conn.recv, conn.sendall
+    try:
+        while True:
+            data = recv(4096)
+            if not data:
+                return
+            sendall(data)
+    finally:
+        conn.close()
+
+
+def rest_of_reply(recv: Callable[[int], bytes], first: bytes, expected: bytes) -> None:
+    """Read the remainder of an echo that arrived in pieces, and check it."""
+    reply = first
+    while len(reply) < len(expected):
+        chunk = recv(len(expected) - len(reply))
+        if not chunk:
+            raise RuntimeError("the echo server closed the connection in mid-reply")
+        reply += chunk
+    if reply != expected:
+        raise RuntimeError(f"the echo server sent back {reply!r}, not {expected!r}")
+
+
+def run_tcp_echo(api: Api, n: int) -> RunResult:
+    """``ECHO_CLIENTS`` green threads each make ``n // ECHO_CLIENTS`` echo round trips.
+
+    The server is in the same process: a green thread accepting, and one green thread per
+    connection echoing.  Connecting is not timed: every client connects, then waits until all
+    are connected and accepted; the timed part runs from then until every client is done.
+    """
+    each = max(1, n // ECHO_CLIENTS)
+    payload = b"x" * ECHO_BYTES
+    listener = api.listen(LOOPBACK, backlog=BACKLOG)
+    address = listener.getsockname()
+    servers: list[Any] = []
+    all_accepted, all_connected, go = api.event(), api.event(), api.event()
+    connected = [0]
+
+    def acceptor() -> None:
+        for _ in range(ECHO_CLIENTS):
+            conn, _peer = listener.accept()
+            set_nodelay(conn)
+            servers.append(api.spawn(echo, conn))
+        api.event_set(all_accepted)
+
+    def client() -> None:
+        sock = api.connect(address)
+        set_nodelay(sock)
+        connected[0] += 1
+        if connected[0] == ECHO_CLIENTS:
+            api.event_set(all_connected)
+        api.event_wait(go)
+        sendall, recv = sock.sendall, sock.recv
+        try:
+            for _ in range(each):
+                sendall(payload)
+                reply = recv(ECHO_BYTES)
+                if reply != payload:
+                    rest_of_reply(recv, reply, payload)
+        finally:
+            sock.close()
+
+    accepting = api.spawn(acceptor)
+    clients = [api.spawn(client) for _ in range(ECHO_CLIENTS)]
+    with api.timeout(SETUP_GUARD):
+        api.event_wait(all_connected)
+        api.event_wait(all_accepted)
+    start = time.perf_counter()
+    api.event_set(go)
+    for thread in clients:
+        api.join(thread)
+    elapsed = time.perf_counter() - start
+    api.join(accepting)
+    for thread in servers:
+        api.join(thread)
+    listener.close()
+    return elapsed, each * ECHO_CLIENTS, {}
+
+
+def raise_fd_limit(connections: int) -> tuple[int, int]:
+    """Raise this process's RLIMIT_NOFILE soft limit to the hard limit.
+
+    Returns the descriptors now allowed and the hard limit (-1: none).  Without a hard limit
+    the soft limit is raised only to what ``connections`` need (two descriptors each, plus a
+    margin), since the kernel refuses an unlimited one.
+    """
+    import resource
+
+    unlimited = resource.RLIM_INFINITY
+    enough = 2 * connections + FD_MARGIN + len(os.listdir("/proc/self/fd"))
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == unlimited:
+        return enough, hard
+    target = enough if hard == unlimited else hard
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    return soft, hard
+
+
+def connections_that_fit(wanted: int) -> tuple[int, dict[str, Any]]:
+    """How many idle connections (two descriptors each) fit under the raised fd limit.
+
+    At most ``wanted``; raises RuntimeError when fewer than ``IDLE_MINIMUM`` fit.  Also
+    returns facts to report, with a note when the count had to be reduced.
+    """
+    soft, hard = raise_fd_limit(wanted)
+    in_use = len(os.listdir("/proc/self/fd"))
+    fit = (soft - in_use - FD_MARGIN) // 2
+    count = min(wanted, fit)
+    facts: dict[str, Any] = {"connections": count, "fd_soft_limit": soft, "fd_hard_limit": hard}
+    if count < IDLE_MINIMUM:
+        needed = 2 * IDLE_MINIMUM + in_use + FD_MARGIN
+        raise RuntimeError(
+            f"idle_connections needs at least {needed:,} file descriptors for "
+            f"{IDLE_MINIMUM:,} connections, but RLIMIT_NOFILE allows {soft:,} (hard limit "
+            f"{hard:,}); raise the hard limit (ulimit -Hn) and run again"
+        )
+    if count < wanted:
+        facts["note"] = (
+            f"held {count:,} connections, not {wanted:,}: that is all the RLIMIT_NOFILE limit "
+            f"of {soft:,} descriptors leaves room for, at two descriptors each"
+        )
+    return count, facts
+
+
+def idle(conn: Any, blocked: list[int]) -> None:
+    """Server side of ``idle_connections``: wait in ``recv`` until the client closes."""
+    blocked[0] += 1
+    try:
+        data = conn.recv(1)
+    finally:
+        conn.close()
+    if data:
+        raise RuntimeError(f"an idle connection received {data!r}")
+
+
+def open_idle(api: Api, count: int) -> tuple[Any, list[Any], list[Any]]:
+    """Connect ``count`` clients to an in-process server holding each in a green thread.
+
+    Returns when every server-side green thread is blocked in ``recv``: the listening socket,
+    the client sockets and the server-side green threads.  Clients connect in batches of
+    ``CONNECT_BATCH``, so the listen backlog never overflows.
+    """
+    listener = api.listen(LOOPBACK, backlog=BACKLOG)
+    address = listener.getsockname()
+    servers: list[Any] = []
+    clients: list[Any] = []
+    blocked = [0]
+
+    def acceptor() -> None:
+        for _ in range(count):
+            conn, _peer = listener.accept()
+            servers.append(api.spawn(idle, conn, blocked))
+
+    def all_blocked() -> bool:
+        return blocked[0] == len(clients)
+
+    accepting = api.spawn(acceptor)
+    with api.timeout(SETUP_GUARD):
+        while len(clients) < count:
+            for _ in range(min(CONNECT_BATCH, count - len(clients))):
+                clients.append(api.connect(address))
+            wait_until(api, all_blocked, f"{len(clients):,} connections were accepted")
+        api.join(accepting)
+    api.sleep(0)
+    return listener, clients, servers
+
+
+def close_idle(api: Api, listener: Any, clients: list[Any], servers: list[Any]) -> None:
+    """Close the client ends, join the server-side green threads, close the listener."""
+    for sock in clients:
+        sock.close()
+    for thread in servers:
+        api.join(thread)
+    listener.close()
+
+
+def run_idle_connections(api: Api, n: int) -> RunResult:
+    """Resident memory per idle TCP connection, up to ``n`` of them held at once.
+
+    Both ends are in this process: each connection is a green client socket and a green
+    server socket whose green thread is blocked in ``recv``.  Also times establishing them.
+    """
+    count, facts = connections_that_fit(n)
+    close_idle(api, *open_idle(api, CONNECT_BATCH))  # warm up the hub and lazily built objects
+    gc.collect()
+    before = rss_bytes()
+    start = time.perf_counter()
+    held = open_idle(api, count)
+    established = time.perf_counter() - start
+    gc.collect()
+    after = rss_bytes()
+    close_idle(api, *held)
+    facts.update(rss_before=before, rss_after=after, connect_ms=established * 1e3,
+                 connect_us_each=established / count * 1e6)
+    return float(after - before), count, facts
+
+
 @dataclass(frozen=True)
 class Workload:
     """What a workload measures, how to run it, and how large it is."""
@@ -369,6 +623,17 @@ WORKLOADS: dict[str, Workload] = {
                  f"RSS growth per green thread blocked on Event.wait() ({MANY:,} threads)",
                  run_memory_blocked, MANY, MANY, repeat=1, repeat_quick=1, processes=3,
                  memory=True),
+        Workload("tcp_echo", "µs/round trip",
+                 f"{ECHO_CLIENTS} client green threads each make {ECHO_BYTES}-byte echo round "
+                 "trips over loopback to a server in the same process (time per round trip, "
+                 "all clients together)",
+                 run_tcp_echo, 100_000, 20_000),
+        Workload("idle_connections", "bytes/conn",
+                 f"RSS growth per idle TCP connection, {IDLE_WANTED:,} held in one process "
+                 "(both ends green, the server end blocked in recv; fewer if the fd limit "
+                 "is lower)",
+                 run_idle_connections, IDLE_WANTED, IDLE_WANTED, repeat=1, repeat_quick=1,
+                 processes=3, memory=True),
     )
 }
 

@@ -182,9 +182,8 @@ def test_hub_and_queue_through_the_meta_package() -> None:
 @pytest.mark.parametrize(
     ("expression", "module", "distribution"),
     [
-        ("eventlet.listen", "convenience", "eventlet-green"),
-        ("eventlet.green", "green", "eventlet-green"),
         ("eventlet.monkey_patch", "patcher", "eventlet-patcher"),
+        ("eventlet.tpool", "tpool", "eventlet-tpool"),
         ("eventlet.wsgi", "wsgi", "eventlet-wsgi"),
     ],
 )
@@ -210,36 +209,36 @@ def test_name_of_a_missing_distribution(expression: str, module: str, distributi
 
 
 def test_from_import_of_a_missing_distribution() -> None:
-    if _installed("convenience"):
-        pytest.skip("eventlet-green is installed")
-    result = _python("from eventlet import listen", check=False)
+    if _installed("patcher"):
+        pytest.skip("eventlet-patcher is installed")
+    result = _python("from eventlet import monkey_patch", check=False)
     assert result.returncode == 1
-    assert "needs the 'eventlet-green' distribution" in result.stderr
+    assert "needs the 'eventlet-patcher' distribution" in result.stderr
 
 
 def test_installed_distribution_missing_the_module(tmp_path: pathlib.Path) -> None:
-    if _installed("convenience"):
-        pytest.skip("eventlet-green is installed")
-    # Metadata of an eventlet-green that lacks eventlet.convenience (a version mismatch).
-    dist_info = tmp_path / "eventlet_green-0.1.dist-info"
+    if _installed("patcher"):
+        pytest.skip("eventlet-patcher is installed")
+    # Metadata of an eventlet-patcher that lacks eventlet.patcher (a version mismatch).
+    dist_info = tmp_path / "eventlet_patcher-0.1.dist-info"
     dist_info.mkdir()
     (dist_info / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: eventlet-green\nVersion: 0.1\n"
+        "Metadata-Version: 2.1\nName: eventlet-patcher\nVersion: 0.1\n"
     )
     env = {**os.environ, "PYTHONPATH": _pythonpath(tmp_path)}
     result = _python(
         """
         import eventlet
         try:
-            eventlet.listen
+            eventlet.monkey_patch
         except ModuleNotFoundError as error:
             print(error)
         """,
         env=env,
     )
     message = result.stdout.strip()
-    assert "the installed 'eventlet-green' distribution does not provide" in message
-    assert "pip install eventlet-green==" in message
+    assert "the installed 'eventlet-patcher' distribution does not provide" in message
+    assert "pip install eventlet-patcher==" in message
 
 
 def _pythonpath(first: pathlib.Path) -> str:

@@ -16,7 +16,9 @@ The code lives in separate distributions that share the ``eventlet`` import name
 
 * ``eventlet-hub``: ``eventlet.hubs``, ``greenthread``, ``event``, ``timeout``, ``debug``;
 * ``eventlet-primitives``: ``semaphore``, ``lock``, ``queue``, ``greenpool``, ``pools``,
-  ``corolocal``, ``coros``.
+  ``corolocal``, ``coros``;
+* ``eventlet-green``: ``greenio``, ``green``, ``convenience`` (``connect``, ``listen``,
+  ``serve``, ``StopServe``, ``wrap_ssl``), ``support.greendns``.
 
 Re-exports and submodules are imported lazily, on first attribute access, so
 ``import eventlet`` costs almost nothing. A name whose distribution is not installed raises
@@ -30,6 +32,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # precise types for checkers; at run time the names resolve lazily
     from typing import Any
 
+    from eventlet.convenience import StopServe as StopServe
+    from eventlet.convenience import connect as connect
+    from eventlet.convenience import listen as listen
+    from eventlet.convenience import serve as serve
+    from eventlet.convenience import wrap_ssl as wrap_ssl
     from eventlet.event import Event as Event
     from eventlet.greenpool import GreenPile as GreenPile
     from eventlet.greenpool import GreenPool as GreenPool
@@ -127,10 +134,14 @@ __all__ = [
     "PriorityQueue",
     "Queue",
     "Semaphore",
+    "StopServe",
     "Timeout",
+    "connect",
     "getcurrent",
     "is_timeout",
     "kill",
+    "listen",
+    "serve",
     "sleep",
     "spawn",
     "spawn_after",
@@ -138,6 +149,7 @@ __all__ = [
     "spawn_n",
     "with_timeout",
     "wrap_is_timeout",
+    "wrap_ssl",
 ]
 
 

@@ -132,31 +132,37 @@ def trampoline(
     first, ``timeout_exc`` (default :class:`eventlet.timeout.Timeout`) is raised. If the
     descriptor is closed meanwhile, :class:`IOClosed` is raised.
     """
-    if read == bool(write):
+    if read:
+        if write:
+            raise ValueError("trampoline() needs exactly one of read=True or write=True")
+        evtype = READ
+    elif write:
+        evtype = WRITE
+    else:
         raise ValueError("trampoline() needs exactly one of read=True or write=True")
-    hub = get_hub()
+    try:
+        hub = _threadlocal.hub
+    except AttributeError:
+        hub = get_hub()
+    fileno = fd if isinstance(fd, int) else fd.fileno()
+    if timeout is None:
+        return hub.wait_io(evtype, fileno, mark_as_closed)  # the hot path
     current = getcurrent()
     if current is hub.greenlet:
         raise RuntimeError("trampoline() cannot wait inside the hub: there is nothing to switch to")
-    fileno = fd if isinstance(fd, int) else fd.fileno()
-    timer = None
-    if timeout is not None:
-        if timeout_exc is None:
-            from eventlet.timeout import Timeout
+    if timeout_exc is None:
+        from eventlet.timeout import Timeout
 
-            timeout_exc = Timeout
-        timer = hub.schedule_call_global(timeout, _throw_if_alive, current, timeout_exc)
+        timeout_exc = Timeout
+    timer = hub.schedule_call_global(timeout, _throw_if_alive, current, timeout_exc)
     try:
-        listener = hub.add(
-            READ if read else WRITE, fileno, current.switch, current.throw, mark_as_closed
-        )
+        listener = hub.add(evtype, fileno, current.switch, current.throw, mark_as_closed)
         try:
             return hub.switch()
         finally:
             hub.remove(listener)
     finally:
-        if timer is not None:
-            timer.cancel()
+        timer.cancel()
 
 
 def _throw_if_alive(target: Any, exc: Any) -> None:

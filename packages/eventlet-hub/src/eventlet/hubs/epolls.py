@@ -70,8 +70,10 @@ class Hub(BaseHub):
     def wait(self, seconds: float) -> None:
         """Wait up to ``seconds`` for I/O and wake the listeners of ready descriptors."""
         fire = self._fire
+        readable = _READABLE
+        writable = _WRITABLE
         for fileno, events in self.poll.poll(seconds):
-            fire(fileno, bool(events & _READABLE), bool(events & _WRITABLE))
+            fire(fileno, events & readable, events & writable)
 
     def close(self) -> None:
         """Release the epoll object and the wake-up descriptor."""

@@ -47,6 +47,9 @@ SYSTEM_EXCEPTIONS: tuple[type[BaseException], ...] = (KeyboardInterrupt, SystemE
 # Canceled timers are swept out of the heap once they are this many and half of it.
 _COMPACT_MIN = 1000
 
+_READ_BIT = 1
+_WRITE_BIT = 2
+
 
 class IOClosed(OSError):
     """Raised in a green thread waiting on a descriptor that was closed under it."""
@@ -82,6 +85,7 @@ class FdListener:
         cb: Callable[[int], Any],
         tb: Callable[[BaseException], Any],
         mark_as_closed: Callable[[], Any] | None,
+        greenlet: Any = None,
     ) -> None:
         self.evtype = evtype
         self.fileno = fileno
@@ -89,7 +93,7 @@ class FdListener:
         self.tb = tb
         self.mark_as_closed = mark_as_closed
         self.spent = False
-        self.greenlet = getcurrent()
+        self.greenlet = greenlet if greenlet is not None else getcurrent()
 
     def defang(self) -> None:
         """Disarm the listener because its descriptor was closed."""
@@ -117,8 +121,18 @@ class BaseHub:
 
         self.clock: Callable[[], float] = clock if clock is not None else time.monotonic
         self.listeners: dict[str, dict[int, FdListener]] = {READ: {}, WRITE: {}}
+        self._rlisteners = self.listeners[READ]  # the same dicts, one lookup nearer
+        self._wlisteners = self.listeners[WRITE]
         self.secondaries: dict[str, dict[int, list[FdListener]]] = {READ: {}, WRITE: {}}
+        self._rsecondaries = self.secondaries[READ]
+        self._wsecondaries = self.secondaries[WRITE]
         self.closed: list[FdListener] = []
+        # What the OS poller watches, per descriptor: _READ_BIT | _WRITE_BIT. When the last
+        # listener of a descriptor goes, the poller is told only before the loop next waits
+        # in the OS (the descriptor joins _stale): a green thread that wakes, does its I/O and
+        # waits again in the same turn (the usual request/response rhythm) costs no syscall.
+        self._watched: dict[int, int] = {}
+        self._stale: set[int] = set()
         self.timers: list[tuple[float, int, Timer]] = []  # a heap of (due time, seq, timer)
         self.next_timers: list[Timer] = []  # scheduled since the last turn, not yet in the heap
         self.timers_canceled = 0  # canceled timers still sitting in the heap
@@ -306,12 +320,15 @@ class BaseHub:
         primary = bucket.get(fileno)
         if primary is None:
             bucket[fileno] = listener
-            try:
-                self._update(fileno)
-            except BaseException:  # e.g. EBADF, or EPERM for a regular file under epoll
-                del bucket[fileno]
-                listener.spent = True
-                raise
+            watched = self._watched.get(fileno, 0)
+            bit = _READ_BIT if evtype is READ else _WRITE_BIT
+            if not watched & bit:
+                try:
+                    self._watch(fileno, watched | bit)
+                except BaseException:  # e.g. EBADF, or EPERM for a regular file under epoll
+                    del bucket[fileno]
+                    listener.spent = True
+                    raise
         elif debug_state.prevent_multiple_readers:
             raise RuntimeError(
                 f"second simultaneous {evtype} on fileno {fileno}: another green thread "
@@ -323,6 +340,63 @@ class BaseHub:
         else:
             self.secondaries[evtype].setdefault(fileno, []).append(listener)
         return listener
+
+    def wait_io(self, evtype: str, fileno: int, mark_as_closed: Callable[[], Any] | None = None) -> Any:
+        """Suspend the calling green thread until ``fileno`` is ready for ``evtype``.
+
+        What :func:`eventlet.hubs.trampoline` does without a timeout: :meth:`add` a listener
+        that switches back, switch to the hub, :meth:`remove` the listener. Done in one
+        method because every socket operation that would block comes through here.
+        """
+        current = getcurrent()
+        if evtype is READ:
+            bucket = self._rlisteners
+            bit = _READ_BIT
+        elif evtype is WRITE:
+            bucket = self._wlisteners
+            bit = _WRITE_BIT
+        else:
+            bucket = None
+        if (
+            bucket is None
+            or fileno in bucket
+            or current is self.greenlet
+            or debug_state.listener_stacks
+            or fileno.__class__ is not int
+            or fileno < 0
+        ):
+            # Unusual: bad arguments, a second waiter, stack recording. The general path.
+            if current is self.greenlet:
+                raise RuntimeError(
+                    "cannot wait for I/O inside the hub: there is nothing to switch to"
+                )
+            listener = self.add(evtype, fileno, current.switch, current.throw, mark_as_closed)
+            try:
+                return self.switch()
+            finally:
+                self.remove(listener)
+        listener = FdListener(evtype, fileno, current.switch, current.throw, mark_as_closed, current)
+        bucket[fileno] = listener
+        watched = self._watched.get(fileno, 0)
+        if not watched & bit:
+            try:
+                self._watch(fileno, watched | bit)
+            except BaseException:
+                del bucket[fileno]
+                listener.spent = True
+                raise
+        try:
+            hub_greenlet = self.greenlet
+            return hub_greenlet.switch() if not hub_greenlet.dead else self.switch()
+        finally:
+            if not listener.spent:
+                secondaries = self._rsecondaries if bucket is self._rlisteners else self._wsecondaries
+                if bucket.get(fileno) is listener and not (secondaries and fileno in secondaries):
+                    listener.spent = True
+                    del bucket[fileno]
+                    self._stale.add(fileno)
+                else:
+                    self.remove(listener)
 
     def remove(self, listener: FdListener) -> None:
         """Stop a listener returned by :meth:`add`. Removing it twice does nothing."""
@@ -340,7 +414,7 @@ class BaseHub:
                     del self.secondaries[evtype][fileno]
                 return
             del bucket[fileno]
-            self._update(fileno)
+            self._stale.add(fileno)
         else:
             others = self.secondaries[evtype].get(fileno)
             if others and listener in others:
@@ -394,32 +468,75 @@ class BaseHub:
         """The listeners waiting for a descriptor to become writable."""
         return list(self.listeners[WRITE].values())
 
-    def _update(self, fileno: int) -> None:
-        """Tell the OS poller what is now wanted of ``fileno``."""
-        self._poller_set(fileno, fileno in self.listeners[READ], fileno in self.listeners[WRITE])
+    def _watch(self, fileno: int, bits: int) -> None:
+        """Have the OS poller watch ``fileno`` for ``bits`` (none: stop watching it)."""
+        self._poller_set(fileno, bool(bits & _READ_BIT), bool(bits & _WRITE_BIT))
+        if bits:
+            self._watched[fileno] = bits
+        else:
+            self._watched.pop(fileno, None)
+
+    def _wanted(self, fileno: int) -> int:
+        """The bits the listeners of ``fileno`` want watched."""
+        return (_READ_BIT if fileno in self.listeners[READ] else 0) | (
+            _WRITE_BIT if fileno in self.listeners[WRITE] else 0
+        )
+
+    def _sync_stale(self) -> None:
+        """Stop watching what no listener wants any more (called before waiting in the OS)."""
+        stale = self._stale
+        watched = self._watched
+        readers = self._rlisteners
+        writers = self._wlisteners
+        while stale:
+            fileno = stale.pop()
+            bits = (_READ_BIT if fileno in readers else 0) | (_WRITE_BIT if fileno in writers else 0)
+            if bits != watched.get(fileno, 0):
+                try:
+                    self._watch(fileno, bits)
+                except OSError:  # closed meanwhile: the kernel has dropped it
+                    watched.pop(fileno, None)
 
     def _forget(self, fileno: int) -> None:
+        self._stale.discard(fileno)
+        self._watched.pop(fileno, None)
         try:
             self._poller_set(fileno, False, False)
         except OSError:
             pass  # already closed: the kernel has dropped it
 
-    def _fire(self, fileno: int, readable: bool, writable: bool) -> None:
-        """Wake the listeners of ``fileno`` for the readiness the OS reported."""
+    def _fire(self, fileno: int, readable: Any, writable: Any) -> None:
+        """Wake the listeners of ``fileno`` for the readiness the OS reported (truthy flags)."""
+        # The hot path of every I/O wake-up: the primary listener's callback is called here
+        # directly; secondaries (only with hub_prevent_multiple_readers(False)) are rare.
         if readable:
-            listener = self.listeners[READ].get(fileno)
+            listener = self._rlisteners.get(fileno)
             if listener is not None:
-                self._call_listener(listener, fileno)
-                for other in list(self.secondaries[READ].get(fileno, ())):
-                    self._call_listener(other, fileno)
+                try:
+                    listener.cb(fileno)
+                except SYSTEM_EXCEPTIONS:
+                    raise
+                except BaseException:
+                    self.squelch_exception(fileno, sys.exc_info())
+                if self._rsecondaries:
+                    self._fire_secondaries(self._rsecondaries, fileno)
         if writable:
-            listener = self.listeners[WRITE].get(fileno)
+            listener = self._wlisteners.get(fileno)
             if listener is not None:
-                self._call_listener(listener, fileno)
-                for other in list(self.secondaries[WRITE].get(fileno, ())):
-                    self._call_listener(other, fileno)
+                try:
+                    listener.cb(fileno)
+                except SYSTEM_EXCEPTIONS:
+                    raise
+                except BaseException:
+                    self.squelch_exception(fileno, sys.exc_info())
+                if self._wsecondaries:
+                    self._fire_secondaries(self._wsecondaries, fileno)
         if fileno == self._wakeup_r:
             self._drain_wakeup()
+
+    def _fire_secondaries(self, secondaries: dict[int, list[FdListener]], fileno: int) -> None:
+        for other in list(secondaries.get(fileno, ())):
+            self._call_listener(other, fileno)
 
     def _fire_bad(self, fileno: int) -> None:
         """The OS says ``fileno`` is not open: its waiters get :class:`IOClosed`."""
@@ -537,6 +654,8 @@ class BaseHub:
                 timeout = max(self.timers[0][0] - self.clock(), 0.0)
             else:
                 timeout = self.default_sleep()
+        if self._stale:
+            self._sync_stale()
         if self.debug_blocking:
             self.block_detect_pre()
         try:
@@ -623,9 +742,11 @@ class BaseHub:
         self._threadsafe.clear()
         self._poller_reopen()
         self._poller_set(self._wakeup_r, True, False)
+        self._watched.clear()
+        self._stale.clear()
         for fileno in set(self.listeners[READ]) | set(self.listeners[WRITE]):
             try:
-                self._update(fileno)
+                self._watch(fileno, self._wanted(fileno))
             except OSError:
                 self._fire_bad(fileno)
 

@@ -60,4 +60,4 @@ class Hub(BaseHub):
             if mask & _POLLNVAL:
                 self._fire_bad(fileno)
             else:
-                fire(fileno, bool(mask & _READABLE), bool(mask & _WRITABLE))
+                fire(fileno, mask & _READABLE, mask & _WRITABLE)

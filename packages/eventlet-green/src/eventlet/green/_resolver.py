@@ -1,0 +1,104 @@
+"""The name-resolution functions of ``eventlet.green.socket``.
+
+By default they are :mod:`eventlet.support.greendns`'s, which ask the hosts file and the
+nameservers without blocking. With the environment variable ``EVENTLET_NO_GREENDNS`` set to
+``yes``, ``true``, ``1`` or ``on`` (in any case) when this module is first imported, they are
+the system resolver's own functions (the original ``socket`` module's), each call run in a
+worker OS thread (:func:`eventlet.green._osthread.call`) so that only the calling green
+thread waits. Numeric hosts need no lookup and are answered in the calling thread.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+__all__ = [
+    "USE_GREENDNS",
+    "getaddrinfo",
+    "gethostbyaddr",
+    "gethostbyname",
+    "gethostbyname_ex",
+    "getnameinfo",
+]
+
+#: Whether the functions here are greendns's (else the system resolver's, in a worker thread).
+USE_GREENDNS = os.environ.get("EVENTLET_NO_GREENDNS", "").strip().lower() not in (
+    "yes",
+    "true",
+    "1",
+    "on",
+)
+
+if USE_GREENDNS:
+    from eventlet.support.greendns import (
+        getaddrinfo,
+        gethostbyaddr,
+        gethostbyname,
+        gethostbyname_ex,
+        getnameinfo,
+    )
+else:
+    import importlib
+
+    from eventlet.green._inject import original
+    from eventlet.green._osthread import call
+
+    # The C functions under ``socket``: the system resolver's, even in a program whose socket
+    # module (attributes of the original included) was monkey patched with these very functions.
+    _socket: Any = importlib.import_module("_socket")
+    _stdlib_socket = original("socket")
+
+    def _enum(value: int, kind: Any) -> Any:
+        try:
+            return kind(value)
+        except ValueError:
+            return value
+
+    def _system_getaddrinfo(
+        host: Any, port: Any, family: int, type: int, proto: int, flags: int
+    ) -> list[tuple[Any, Any, int, str, tuple[Any, ...]]]:
+        # What the standard library's getaddrinfo adds to the C function: the enums.
+        return [
+            (
+                _enum(af, _stdlib_socket.AddressFamily),
+                _enum(kind, _stdlib_socket.SocketKind),
+                protocol,
+                canonname,
+                address,
+            )
+            for af, kind, protocol, canonname, address in _socket.getaddrinfo(
+                host, port, family, type, proto, flags
+            )
+        ]
+
+    def getaddrinfo(
+        host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0
+    ) -> list[tuple[Any, Any, int, str, tuple[Any, ...]]]:
+        """``socket.getaddrinfo`` by the system resolver; only the calling green thread waits."""
+        if isinstance(host, (str, bytes)) and isinstance(flags, int):
+            try:
+                # A numeric host needs no lookup: no worker thread for the common case.
+                return _system_getaddrinfo(
+                    host, port, family, type, proto, flags | _socket.AI_NUMERICHOST
+                )
+            except _socket.gaierror as error:
+                if error.errno != _socket.EAI_NONAME or flags & _socket.AI_NUMERICHOST:
+                    raise
+        return call(_system_getaddrinfo, host, port, family, type, proto, flags)
+
+    def gethostbyname(hostname: Any) -> str:
+        """``socket.gethostbyname`` by the system resolver, in a worker OS thread."""
+        return call(_socket.gethostbyname, hostname)
+
+    def gethostbyname_ex(hostname: Any) -> tuple[str, list[str], list[str]]:
+        """``socket.gethostbyname_ex`` by the system resolver, in a worker OS thread."""
+        return call(_socket.gethostbyname_ex, hostname)
+
+    def gethostbyaddr(ip_address: Any) -> tuple[str, list[str], list[str]]:
+        """``socket.gethostbyaddr`` by the system resolver, in a worker OS thread."""
+        return call(_socket.gethostbyaddr, ip_address)
+
+    def getnameinfo(sockaddr: Any, flags: int) -> tuple[str, str]:
+        """``socket.getnameinfo`` by the system resolver, in a worker OS thread."""
+        return call(_socket.getnameinfo, sockaddr, flags)

@@ -1,0 +1,427 @@
+"""The ``ssl`` module with green sockets: TLS calls wait on the hub, not on the OS.
+
+Every name of the running Python's ``ssl`` module is here (its private helpers too, so code
+reaching for ``ssl._create_default_https_context`` keeps working), with these replaced:
+
+- :class:`GreenSSLSocket` (also ``SSLSocket``): a subclass of the stdlib ``ssl.SSLSocket``
+  whose OS socket is always non-blocking. The user's timeout (``settimeout``,
+  ``setblocking``) is kept in Python: ``None`` blocks the calling green thread only, ``0.0``
+  raises ``SSLWantReadError`` / ``SSLWantWriteError`` / ``BlockingIOError`` as the stdlib
+  does, and a number of seconds raises ``TimeoutError`` with the stdlib's own message.
+- :class:`GreenSSLContext` (also ``SSLContext``): its ``wrap_socket`` returns green sockets.
+- ``create_default_context``, ``_create_unverified_context`` (``_create_stdlib_context``),
+  ``_create_default_https_context``, ``get_server_certificate`` and, where the running
+  Python still has it, ``wrap_socket``: the stdlib's own functions, re-bound to this module
+  so they build green contexts and connect with green sockets.
+- ``socket`` and ``create_connection``: those of :mod:`eventlet.green.socket`.
+
+``SSLObject`` and ``SSLContext.wrap_bio`` need no change: memory BIOs never block.
+"""
+
+# No `from __future__ import annotations`: it would add a public name the stdlib ssl lacks.
+import errno as _errno
+import os as _os
+from _socket import socket as _CSocket
+from _ssl import SSLWantReadError, SSLWantWriteError
+from collections.abc import Callable as _Callable
+from functools import cache as _cache
+from time import monotonic as _monotonic
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
+from eventlet.green._inject import original as _original
+from eventlet.green._inject import rebind as _rebind
+from eventlet.green._inject import slurp_properties as _slurp_properties
+
+# create_connection is for the re-bound get_server_certificate below.
+from eventlet.green.socket import create_connection, socket  # noqa: F401
+from eventlet.green.socket import getaddrinfo as _green_getaddrinfo
+from eventlet.hubs import notify_close as _notify_close
+from eventlet.hubs import trampoline as _trampoline
+
+if _TYPE_CHECKING:
+    import socket as _stdlib_socket
+    import ssl as _stdlib_ssl
+    from ssl import *  # noqa: F403  (the whole standard-library interface)
+else:
+    # The real modules, even when monkey patching has put green ones in sys.modules.
+    _stdlib_socket = _original("socket")
+    _stdlib_ssl = _original("ssl")
+
+# Every other name of the stdlib module, private ones included, so the stdlib functions
+# re-bound below find what they use (_ASN1Object, _ssl, ...). The names imported above win.
+_slurp_properties(_stdlib_ssl, globals(), ignore=set(globals()))
+
+if hasattr(_stdlib_ssl, "__all__"):  # ssl has none up to 3.13; follow it if it gets one
+    __all__ = list(_stdlib_ssl.__all__)
+
+__patched__ = [
+    "SSLContext",
+    "SSLSocket",
+    "_create_default_https_context",
+    "_create_stdlib_context",
+    "_create_unverified_context",
+    "create_connection",
+    "create_default_context",
+    "get_server_certificate",
+    "socket",
+]
+
+_INET_FAMILIES = (_stdlib_socket.AF_INET, _stdlib_socket.AF_INET6)
+
+# The stdlib's messages for an expired timeout, by the operation that was waiting.
+_TIMEOUT_MESSAGES = {
+    "socket": "timed out",
+    "read": "The read operation timed out",
+    "write": "The write operation timed out",
+}
+
+
+def _is_ip_literal(family: int, host: str) -> bool:
+    """Whether ``host`` is a numeric address of ``family`` (nothing to resolve)."""
+    try:
+        _stdlib_socket.inet_pton(family, host)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+class _WaitExpired(Exception):
+    """Thrown into a green thread whose wait on the hub outlived its timeout (never escapes)."""
+
+
+@_cache
+def _handshake_timeout_message() -> str:
+    """The stdlib's text for a handshake timeout, which names a line of ``_ssl.c``.
+
+    The line differs between Python versions, so it is read from the stdlib itself: a
+    client handshake over a socketpair with a timeout that has already run out when OpenSSL
+    first wants to read raises it at once, without waiting.
+    """
+    context = _stdlib_ssl.SSLContext(_stdlib_ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = _stdlib_ssl.CERT_NONE
+    left, right = _stdlib_socket.socketpair()
+    with right, context.wrap_socket(left, do_handshake_on_connect=False) as probe:
+        probe.settimeout(1e-9)
+        for _attempt in range(100):
+            try:
+                probe.do_handshake()
+            except TimeoutError as exc:
+                return str(exc)
+            except SSLWantReadError:
+                continue  # the deadline was exactly now: not yet out, try again
+    return "The handshake operation timed out"  # pragma: no cover (not seen on CPython)
+
+
+def _timeout_error(operation: str, read: bool) -> TimeoutError:
+    """The TimeoutError the stdlib raises when ``operation`` runs out of time."""
+    if operation == "handshake":
+        return TimeoutError(_handshake_timeout_message())
+    if operation == "shutdown":  # the stdlib names the direction it was waiting in
+        operation = "read" if read else "write"
+    return TimeoutError(_TIMEOUT_MESSAGES[operation])
+
+
+class _GreenSocketBase(_stdlib_socket.socket):
+    """The plain-socket layer under :class:`GreenSSLSocket`.
+
+    ``ssl.SSLSocket`` calls ``super().recv(...)``, ``super().connect(...)`` and so on for its
+    plain (not yet or no longer encrypted) operations. :class:`GreenSSLSocket` puts this
+    class between ``ssl.SSLSocket`` and ``socket.socket``, so those calls land here: each
+    tries the non-blocking system call and waits on the hub only when it would block.
+    """
+
+    # Until __init__ runs; the stdlib's SSLSocket._create asks for it early.
+    _timeout: float | None = None
+
+    def __init__(
+        self, family: int = -1, type: int = -1, proto: int = -1, fileno: int | None = None
+    ) -> None:
+        """Open (or adopt ``fileno``) as ``socket.socket`` does, then make the OS side non-blocking."""
+        super().__init__(family, type, proto, fileno)
+        self._timeout = _CSocket.gettimeout(self)
+        _CSocket.settimeout(self, 0.0)
+
+    # -- the timeout, kept in Python ---------------------------------------------------------
+
+    def settimeout(self, value: float | None, /) -> None:
+        """Set the timeout of blocking operations: None blocks, 0.0 never waits."""
+        _CSocket.settimeout(self, value)  # the stdlib's own checks and error messages
+        self._timeout = _CSocket.gettimeout(self)
+        _CSocket.settimeout(self, 0.0)
+
+    def gettimeout(self) -> float | None:
+        """The timeout set by :meth:`settimeout` or :meth:`setblocking`."""
+        return self._timeout
+
+    def setblocking(self, flag: bool, /) -> None:
+        """``setblocking(True)`` is ``settimeout(None)``, ``setblocking(False)`` is ``settimeout(0.0)``."""
+        _CSocket.setblocking(self, flag)
+        self._timeout = _CSocket.gettimeout(self)
+        _CSocket.settimeout(self, 0.0)
+
+    def getblocking(self) -> bool:
+        """False in non-blocking mode (timeout 0.0), True otherwise, as the stdlib says."""
+        return self._timeout != 0.0
+
+    @property
+    def timeout(self) -> float | None:
+        """The timeout, as :meth:`gettimeout` returns it."""
+        return self._timeout
+
+    # -- waiting -----------------------------------------------------------------------------
+
+    def _wait(
+        self, read: bool, operation: str, timeout: float | None, deadline: float | None
+    ) -> float | None:
+        """Suspend until the socket is readable (``read``) or writable.
+
+        ``deadline`` is None on an operation's first wait and is returned set, so one
+        operation's waits share one timeout, as in the stdlib.
+        """
+        fileno = self.fileno()
+        if timeout is None:
+            _trampoline(fileno, read=read, write=not read)
+            return None
+        if deadline is None:
+            deadline = _monotonic() + timeout
+        remaining = deadline - _monotonic()
+        if remaining <= 0:
+            raise _timeout_error(operation, read)
+        try:
+            _trampoline(
+                fileno, read=read, write=not read, timeout=remaining, timeout_exc=_WaitExpired
+            )
+        except _WaitExpired:
+            raise _timeout_error(operation, read) from None
+        return deadline
+
+    def _socket_call(self, read: bool, method: _Callable[..., _Any], *args: _Any) -> _Any:
+        """Run a non-blocking C socket method, waiting on the hub while it would block."""
+        deadline = None
+        while True:
+            try:
+                return method(self, *args)
+            except BlockingIOError:
+                timeout = self._timeout
+                if timeout == 0.0:
+                    raise
+            deadline = self._wait(read, "socket", timeout, deadline)
+
+    # -- plain operations --------------------------------------------------------------------
+
+    def recv(self, bufsize: int, flags: int = 0, /) -> bytes:
+        """Receive up to ``bufsize`` bytes."""
+        return self._socket_call(True, _CSocket.recv, bufsize, flags)
+
+    def recv_into(self, buffer: _Any, nbytes: int = 0, flags: int = 0) -> int:
+        """Receive into ``buffer``; return the number of bytes received."""
+        return self._socket_call(True, _CSocket.recv_into, buffer, nbytes, flags)
+
+    def recvfrom(self, bufsize: int, flags: int = 0, /) -> tuple[bytes, _Any]:
+        """Receive up to ``bufsize`` bytes and the sender's address."""
+        return self._socket_call(True, _CSocket.recvfrom, bufsize, flags)
+
+    def recvfrom_into(self, buffer: _Any, nbytes: int = 0, flags: int = 0) -> tuple[int, _Any]:
+        """Receive into ``buffer``; return the byte count and the sender's address."""
+        return self._socket_call(True, _CSocket.recvfrom_into, buffer, nbytes, flags)
+
+    def send(self, data: _Any, flags: int = 0, /) -> int:
+        """Send ``data``; return how many bytes were sent."""
+        return self._socket_call(False, _CSocket.send, data, flags)
+
+    def sendto(self, data: _Any, flags_or_address: _Any, address: _Any = None, /) -> int:
+        """Send ``data`` to ``address`` (``sendto(data, address)`` or with flags between)."""
+        if address is None:
+            return self._socket_call(False, _CSocket.sendto, data, flags_or_address)
+        return self._socket_call(False, _CSocket.sendto, data, flags_or_address, address)
+
+    def sendall(self, data: _Any, flags: int = 0, /) -> None:
+        """Send all of ``data``; the timeout bounds the whole call, as in the stdlib."""
+        with memoryview(data) as view, view.cast("B") as chunk:
+            sent, total = 0, len(chunk)
+            deadline = None
+            while sent < total:
+                try:
+                    sent += _CSocket.send(self, chunk[sent:], flags)
+                    continue
+                except BlockingIOError:
+                    timeout = self._timeout
+                    if timeout == 0.0:
+                        raise
+                deadline = self._wait(False, "socket", timeout, deadline)
+
+    def sendfile(self, file: _Any, offset: int = 0, count: int | None = None) -> int:
+        """Send ``file`` from ``offset`` (``count`` bytes, or to the end) with green sends."""
+        # The stdlib's os.sendfile() path waits in a real selector, which would stop every
+        # green thread; its send() loop waits on the hub.
+        return self._sendfile_use_send(file, offset, count)  # type: ignore[attr-defined]
+
+    def _accept(self) -> tuple[int, _Any]:
+        """Accept a connection: the new descriptor and the peer's address."""
+        return self._socket_call(True, _CSocket._accept)  # type: ignore[attr-defined]
+
+    def connect(self, address: _Any, /) -> None:
+        """Connect to ``address``, waiting on the hub while the connection is in progress."""
+        error = self._connect(address, raise_timeout=True)
+        if error:
+            raise OSError(error, _os.strerror(error))
+
+    def connect_ex(self, address: _Any, /) -> int:
+        """Connect to ``address``; return 0 or an errno value instead of raising."""
+        return self._connect(address, raise_timeout=False)
+
+    def _connect(self, address: _Any, raise_timeout: bool) -> int:
+        """Start a non-blocking connect and wait for it; the errno value it ends with."""
+        address = self._resolve(address)
+        error = _CSocket.connect_ex(self, address)  # bad addresses still raise, as in the stdlib
+        timeout = self._timeout
+        if error != _errno.EINPROGRESS or timeout == 0.0:
+            return error
+        deadline = None
+        while error == _errno.EINPROGRESS:
+            try:
+                deadline = self._wait(False, "socket", timeout, deadline)
+            except TimeoutError:
+                if raise_timeout:
+                    raise
+                return _errno.EWOULDBLOCK  # what the stdlib's connect_ex reports
+            error = self.getsockopt(_stdlib_socket.SOL_SOCKET, _stdlib_socket.SO_ERROR)
+        return error
+
+    def _resolve(self, address: _Any) -> _Any:
+        """``address`` with a host name resolved by the green resolver.
+
+        The C connect would resolve it with the system resolver, stopping every green thread.
+        """
+        if self.family not in _INET_FAMILIES or not isinstance(address, tuple) or not address:
+            return address
+        host = address[0]
+        if not isinstance(host, str) or _is_ip_literal(self.family, host):
+            return address
+        infos = _green_getaddrinfo(host, address[1], self.family, self.type, self.proto)
+        return infos[0][4][:2] + tuple(address[2:])
+
+    def _real_close(self, _ss: _Any = _CSocket) -> None:
+        """Close the descriptor; green threads waiting on it get ``IOClosed``, not a hang."""
+        fileno = self.fileno()
+        if fileno >= 0:
+            _notify_close(fileno)
+        super()._real_close()  # type: ignore[misc]
+
+
+class GreenSSLSocket(_stdlib_ssl.SSLSocket, _GreenSocketBase):
+    """``ssl.SSLSocket`` whose blocking calls suspend only the calling green thread.
+
+    Made by :meth:`GreenSSLContext.wrap_socket` (like the stdlib's, it has no public
+    constructor). The stdlib's code runs unchanged over a non-blocking OS socket; where
+    OpenSSL wants to read or write more, the green thread waits on the hub and tries again,
+    within the user's timeout.
+    """
+
+    def read(self, len: int = 1024, buffer: _Any = None) -> _Any:
+        """Read up to ``len`` bytes (into ``buffer`` if given); b"" at end of stream."""
+        return self._ssl_call("read", self._timeout, super().read, len, buffer)
+
+    def write(self, data: _Any) -> int:
+        """Write ``data`` to the TLS channel; return the number of bytes written."""
+        return self._ssl_call("write", self._timeout, super().write, data)
+
+    def send(self, data: _Any, flags: int = 0) -> int:
+        """Send ``data`` (encrypted once the handshake is done); return the bytes sent."""
+        return self._ssl_call("write", self._timeout, super().send, data, flags)
+
+    def do_handshake(self, block: bool = False) -> None:
+        """Run the TLS handshake; ``block=True`` waits even in non-blocking mode."""
+        self._check_connected()  # type: ignore[attr-defined]
+        timeout = self._timeout
+        if timeout == 0.0 and block:
+            timeout = None
+        self._ssl_call("handshake", timeout, self._sslobj.do_handshake)  # type: ignore[attr-defined]
+
+    def accept(self) -> tuple["GreenSSLSocket", _Any]:
+        """Accept a connection and wrap it, server side, with this socket's context."""
+        fileno, address = self._accept()
+        plain = _stdlib_socket.socket(self.family, self.type, self.proto, fileno=fileno)
+        # The stdlib's rule: accepted sockets are blocking unless a default timeout is set.
+        if _stdlib_socket.getdefaulttimeout() is None and self.gettimeout():
+            plain.setblocking(True)
+        connection = type(self)._create(  # type: ignore[attr-defined]
+            sock=plain,
+            server_side=True,
+            do_handshake_on_connect=self.do_handshake_on_connect,  # type: ignore[attr-defined]
+            suppress_ragged_eofs=self.suppress_ragged_eofs,  # type: ignore[attr-defined]
+            context=self.context,
+        )
+        return connection, address
+
+    def unwrap(self) -> socket:
+        """Shut TLS down (close_notify both ways); return the connection as a GreenSocket.
+
+        Unlike the stdlib, which keeps using the same object in the clear, the descriptor
+        moves to a new :class:`eventlet.greenio.GreenSocket` with the same timeout, and this
+        object is left detached.
+        """
+        sslobj = self._sslobj  # type: ignore[has-type]
+        if not sslobj:
+            raise ValueError("No SSL wrapper around " + str(self))
+        self._ssl_call("shutdown", self._timeout, sslobj.shutdown)
+        self._sslobj = None
+        timeout = self._timeout
+        family, kind, proto = self.family, self.type, self.proto
+        plain = socket(family, kind, proto, fileno=self.detach())
+        plain.settimeout(timeout)
+        return plain
+
+    def _ssl_call(
+        self, operation: str, timeout: float | None, method: _Callable[..., _Any], *args: _Any
+    ) -> _Any:
+        """Run an SSL operation, waiting on the hub for as long as OpenSSL wants I/O.
+
+        In non-blocking mode (timeout 0.0) OpenSSL's SSLWantReadError/SSLWantWriteError
+        reach the caller, as with the stdlib.
+        """
+        deadline = None
+        while True:
+            try:
+                return method(*args)
+            except SSLWantReadError:
+                if timeout == 0.0:
+                    raise
+                read = True
+            except SSLWantWriteError:
+                if timeout == 0.0:
+                    raise
+                read = False
+            deadline = self._wait(read, operation, timeout, deadline)
+
+
+class GreenSSLContext(_stdlib_ssl.SSLContext):
+    """``ssl.SSLContext`` whose ``wrap_socket`` returns a :class:`GreenSSLSocket`.
+
+    ``sock`` may be a stdlib socket or an :class:`eventlet.greenio.GreenSocket`; its
+    descriptor and timeout pass to the new TLS socket, as with the stdlib.
+    """
+
+    sslsocket_class = GreenSSLSocket
+
+
+SSLSocket = GreenSSLSocket  # type: ignore[misc]
+SSLContext = GreenSSLContext  # type: ignore[misc]
+
+# The stdlib's functions, run with this module's globals: their SSLContext is green.
+create_default_context = _rebind(_stdlib_ssl.create_default_context, globals())
+_create_unverified_context = _rebind(_stdlib_ssl._create_unverified_context, globals())
+_create_stdlib_context = _create_unverified_context
+get_server_certificate = _rebind(_stdlib_ssl.get_server_certificate, globals())
+
+# Whichever of the two the stdlib has chosen for http.client (a program may have re-pointed it).
+_create_default_https_context = {
+    _stdlib_ssl.create_default_context: create_default_context,
+    _stdlib_ssl._create_unverified_context: _create_unverified_context,
+}.get(_stdlib_ssl._create_default_https_context, create_default_context)
+
+if hasattr(_stdlib_ssl, "wrap_socket"):  # removed in Python 3.12
+    wrap_socket = _rebind(_stdlib_ssl.wrap_socket, globals())
+    __patched__.append("wrap_socket")

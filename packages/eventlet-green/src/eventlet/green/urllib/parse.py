@@ -1,0 +1,14 @@
+"""The ``urllib.parse`` module, re-exported.
+
+URL parsing and quoting do no I/O, so this is the standard library's module itself.
+"""
+
+import urllib.parse as _stdlib
+
+globals().update(
+    {name: value for name, value in vars(_stdlib).items() if not name.startswith("__")}
+)
+__all__ = list(_stdlib.__all__)
+
+# Nothing here does I/O, so nothing is replaced.
+__patched__: list[str] = []

@@ -1,0 +1,613 @@
+"""GreenSocket: a socket whose blocking calls suspend only the calling green thread.
+
+A GreenSocket wraps a real standard-library socket, ``.fd``, which is always non-blocking at
+the OS level. Each operation first tries the system call; only when the OS answers "would
+block" (EAGAIN) does the green thread wait on the hub for the descriptor to become ready, and
+then it tries again. The timeout the user sets (``settimeout``/``setblocking``) is kept here,
+in Python, and follows the standard library exactly: ``None`` blocks (the green thread), ``0.0``
+raises ``BlockingIOError`` at once, a positive number raises ``TimeoutError("timed out")``
+(``socket.timeout``) when it runs out.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from eventlet.green._inject import original
+from eventlet.hubs import READ, WRITE, IOClosed, get_hub, notify_close, notify_opened, trampoline
+
+__all__ = [
+    "CONNECT_ERR",
+    "CONNECT_SUCCESS",
+    "SOCKET_BLOCKING",
+    "SOCKET_CLOSED",
+    "GreenSocket",
+    "IOClosed",
+    "set_nonblocking",
+    "shutdown_safe",
+    "socket_timeout",
+]
+
+# The real socket module, even when this is imported after monkey patching.
+_socket = original("socket")
+_RealSocket: Any = _socket.socket
+socket_timeout = _socket.timeout  # TimeoutError
+
+#: errno values meaning "the operation would block".
+SOCKET_BLOCKING = frozenset((errno.EAGAIN, errno.EWOULDBLOCK))
+#: errno values meaning "the connection is gone".
+SOCKET_CLOSED = frozenset((errno.ECONNRESET, errno.ENOTCONN, errno.ESHUTDOWN, errno.EPIPE))
+#: connect_ex results meaning "connecting is under way".
+CONNECT_ERR = frozenset((errno.EINPROGRESS, errno.EALREADY, errno.EWOULDBLOCK))
+#: connect_ex results meaning "connected".
+CONNECT_SUCCESS = frozenset((0, errno.EISCONN))
+
+_monotonic = time.monotonic
+_INET_FAMILIES = (_socket.AF_INET, _socket.AF_INET6)
+
+
+def _timed_out() -> TimeoutError:
+    return socket_timeout("timed out")
+
+
+class GreenSocket:
+    """A socket with the whole ``socket.socket`` interface, green.
+
+    ``GreenSocket(family, type, proto, fileno)`` makes a socket as ``socket.socket`` does;
+    ``GreenSocket(real_socket)`` wraps an existing standard-library socket, keeping its
+    timeout mode. ``fd`` is the real socket underneath.
+    """
+
+    def __init__(
+        self, family: Any = -1, type: int = -1, proto: int = -1, fileno: int | None = None
+    ) -> None:
+        if isinstance(family, _RealSocket):
+            fd = family
+            timeout = fd.gettimeout()
+        elif isinstance(family, GreenSocket):
+            raise TypeError("GreenSocket() got a GreenSocket; use it as it is, or its .dup()")
+        else:
+            fd = _RealSocket(family, type, proto, fileno)
+            timeout = fd.gettimeout()  # the default timeout, or 0.0 for SOCK_NONBLOCK
+        fd.setblocking(False)
+        # A new file may have the number of one closed behind the hub's back: make the hub
+        # forget what it knew of the old one.
+        notify_opened(fd.fileno())
+        self.fd: Any = fd
+        # The number stays valid while fd is open; it is used only after a system call on fd
+        # said "would block", which proves that.
+        self._fileno: int = fd.fileno()
+        self._timeout: float | None = timeout
+        self._closed = False
+        self._io_refs = 0  # files made by makefile() that still use the descriptor
+        # Bound methods of the real socket, looked up once: these are the hot path.
+        self._recv: Callable[..., bytes] = fd.recv
+        self._recv_into: Callable[..., int] = fd.recv_into
+        self._send: Callable[..., int] = fd.send
+
+    # -- waiting --------------------------------------------------------------------------
+
+    def _mark_as_closed(self) -> None:
+        """The hub says the descriptor was closed under a waiting green thread."""
+        self._closed = True
+
+    def _wait(self, read: bool, timeout: float | None) -> None:
+        """Wait until the descriptor is ready (``read`` or write) or ``timeout`` runs out."""
+        trampoline(
+            self.fd,
+            read=read,
+            write=not read,
+            timeout=timeout,
+            timeout_exc=_timed_out() if timeout is not None else None,
+            mark_as_closed=self._mark_as_closed,
+        )
+
+    def _retry(self, read: bool, call: Callable[..., Any], *args: Any) -> Any:
+        """The slow path: ``call(*args)`` would block; wait and retry until it does not.
+
+        Non-blocking sockets (timeout 0.0) never get here. The timeout bounds the whole
+        operation, across spurious wake-ups.
+        """
+        timeout = self._timeout
+        if timeout is None:
+            # Blocking: the common case, kept to one call into the hub per wait.
+            hub = get_hub()
+            evtype = READ if read else WRITE
+            fileno = self._fileno
+            mark = self._mark_as_closed
+            while True:
+                hub.wait_io(evtype, fileno, mark)
+                try:
+                    return call(*args)
+                except BlockingIOError:
+                    pass
+        deadline = _monotonic() + timeout
+        while True:
+            self._wait(read, timeout)
+            try:
+                return call(*args)
+            except BlockingIOError:
+                if deadline is not None:
+                    timeout = deadline - _monotonic()
+                    if timeout <= 0:
+                        raise _timed_out() from None
+
+    # -- receiving ------------------------------------------------------------------------
+
+    def recv(self, bufsize: int, flags: int = 0) -> bytes:
+        """Receive up to ``bufsize`` bytes; b"" means the peer closed the connection."""
+        try:
+            return self._recv(bufsize, flags)
+        except BlockingIOError:
+            if self._timeout is not None:
+                if self._timeout == 0.0:
+                    raise
+                return self._retry(True, self._recv, bufsize, flags)
+        # Blocking, and nothing to read yet: the hot path of every server, written out.
+        hub = get_hub()
+        while True:
+            hub.wait_io(READ, self._fileno, self._mark_as_closed)
+            try:
+                return self._recv(bufsize, flags)
+            except BlockingIOError:
+                pass
+
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+        """Receive into ``buffer`` (up to ``nbytes``, 0 meaning its size); return the count."""
+        try:
+            return self._recv_into(buffer, nbytes, flags)
+        except BlockingIOError:
+            if self._timeout == 0.0:
+                raise
+            return self._retry(True, self._recv_into, buffer, nbytes, flags)
+
+    def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
+        """Receive up to ``bufsize`` bytes and the sender's address."""
+        try:
+            return self.fd.recvfrom(bufsize, flags)
+        except BlockingIOError:
+            if self._timeout == 0.0:
+                raise
+            return self._retry(True, self.fd.recvfrom, bufsize, flags)
+
+    def recvfrom_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> tuple[int, Any]:
+        """Receive into ``buffer``; return the byte count and the sender's address."""
+        try:
+            return self.fd.recvfrom_into(buffer, nbytes, flags)
+        except BlockingIOError:
+            if self._timeout == 0.0:
+                raise
+            return self._retry(True, self.fd.recvfrom_into, buffer, nbytes, flags)
+
+    def recvmsg(self, bufsize: int, ancbufsize: int = 0, flags: int = 0) -> Any:
+        """Receive data and ancillary data: ``(data, ancdata, msg_flags, address)``."""
+        try:
+            return self.fd.recvmsg(bufsize, ancbufsize, flags)
+        except BlockingIOError:
+            if self._timeout == 0.0:
+                raise
+            return self._retry(True, self.fd.recvmsg, bufsize, ancbufsize, flags)
+
+    def recvmsg_into(self, buffers: Any, ancbufsize: int = 0, flags: int = 0) -> Any:
+        """Like :meth:`recvmsg`, scattering the data into ``buffers``."""
+        try:
+            return self.fd.recvmsg_into(buffers, ancbufsize, flags)
+        except BlockingIOError:
+            if self._timeout == 0.0:
+                raise
+            return self._retry(True, self.fd.recvmsg_into, buffers, ancbufsize, flags)
+
+    # -- sending --------------------------------------------------------------------------
+
+    def send(self, data: Any, flags: int = 0) -> int:
+        """Send some of ``data``; return how many bytes went."""
+        try:
+            return self._send(data, flags)
+        except BlockingIOError:
+            if self._timeout == 0.0:
+                raise
+            return self._retry(False, self._send, data, flags)
+
+    def sendall(self, data: Any, flags: int = 0) -> None:
+        """Send all of ``data``; the timeout bounds the whole call, as in the stdlib."""
+        try:
+            sent = self._send(data, flags)
+        except BlockingIOError:
+            if self._timeout == 0.0:
+                raise
+            sent = 0
+        if sent == len(data) and data.__class__ is bytes:
+            return  # the usual case: it all went at once
+        with memoryview(data) as whole:
+            total = whole.nbytes
+            if sent >= total:
+                return
+            timeout = self._timeout
+            deadline = None if timeout is None else _monotonic() + timeout
+            with whole.cast("B") as view:
+                while sent < total:
+                    try:
+                        sent += self._send(view[sent:], flags)
+                        continue
+                    except BlockingIOError:
+                        if timeout == 0.0:
+                            raise
+                    if deadline is not None:
+                        timeout = deadline - _monotonic()
+                        if timeout <= 0:
+                            raise _timed_out() from None
+                    self._wait(False, timeout)
+
+    def sendto(self, data: Any, flags_or_address: Any, address: Any = None) -> int:
+        """Send ``data`` to ``address``: ``sendto(data, address)`` or ``(data, flags, address)``."""
+        args = (data, flags_or_address) if address is None else (data, flags_or_address, address)
+        try:
+            return self.fd.sendto(*args)
+        except BlockingIOError:
+            if self._timeout == 0.0:
+                raise
+            return self._retry(False, self.fd.sendto, *args)
+
+    def sendmsg(self, buffers: Any, ancdata: Any = (), flags: int = 0, address: Any = None) -> int:
+        """Send data gathered from ``buffers`` with ancillary data; return the bytes sent."""
+        args = (buffers, ancdata, flags) if address is None else (buffers, ancdata, flags, address)
+        try:
+            return self.fd.sendmsg(*args)
+        except BlockingIOError:
+            if self._timeout == 0.0:
+                raise
+            return self._retry(False, self.fd.sendmsg, *args)
+
+    def sendfile(self, file: Any, offset: int = 0, count: int | None = None) -> int:
+        """Send a file's contents (``os.sendfile`` where possible, else ``send``); return bytes sent.
+
+        As in the stdlib: the file must be opened in binary mode, the socket must be a
+        stream socket, and non-blocking sockets are refused.
+        """
+        if "b" not in getattr(file, "mode", "b"):
+            raise ValueError("file should be opened in binary mode")
+        if not self.type & _socket.SOCK_STREAM:
+            raise ValueError("only SOCK_STREAM type sockets are supported")
+        if count is not None:
+            if not isinstance(count, int):
+                raise TypeError(f"count must be a positive integer (got {count!r})")
+            if count <= 0:
+                raise ValueError(f"count must be a positive integer (got {count!r})")
+        if self._timeout == 0.0:
+            raise ValueError("non-blocking sockets are not supported")
+        try:
+            fileno = file.fileno()
+            size = os.fstat(fileno).st_size
+        except (AttributeError, OSError, ValueError):  # io.BytesIO and friends
+            return self._sendfile_with_send(file, offset, count)
+        if not size:
+            return 0
+        return self._sendfile_with_sendfile(file, fileno, size, offset, count)
+
+    def _sendfile_with_sendfile(
+        self, file: Any, fileno: int, size: int, offset: int, count: int | None
+    ) -> int:
+        blocksize = min(count or size, size, 2**30)
+        sent = 0
+        try:
+            while count is None or sent < count:
+                if count is not None:
+                    blocksize = min(blocksize, count - sent)
+                try:
+                    done = os.sendfile(self.fileno(), fileno, offset, blocksize)
+                except BlockingIOError:
+                    self._wait(False, self._timeout)
+                    continue
+                except OSError as error:
+                    if sent == 0 and error.errno in (errno.EINVAL, errno.ENOTSOCK, errno.ENOSYS):
+                        return self._sendfile_with_send(file, offset, count)
+                    raise
+                if done == 0:
+                    break  # end of file
+                offset += done
+                sent += done
+            return sent
+        finally:
+            if sent > 0 and hasattr(file, "seek"):
+                file.seek(offset)
+
+    def _sendfile_with_send(self, file: Any, offset: int, count: int | None) -> int:
+        if offset:
+            file.seek(offset)
+        blocksize = min(count, 8192) if count else 8192
+        sent = 0
+        try:
+            while count is None or sent < count:
+                chunk = file.read(blocksize if count is None else min(blocksize, count - sent))
+                if not chunk:
+                    break
+                self.sendall(chunk)
+                sent += len(chunk)
+            return sent
+        finally:
+            if sent > 0 and hasattr(file, "seek"):
+                file.seek(offset + sent)
+
+    # -- connections ----------------------------------------------------------------------
+
+    def accept(self) -> tuple[GreenSocket, Any]:
+        """Wait for a connection; return ``(GreenSocket, address)``.
+
+        The new socket gets the default timeout (``socket.getdefaulttimeout()``), as the
+        standard library gives it.
+        """
+        fd = self.fd
+        try:
+            fileno, address = fd._accept()
+        except BlockingIOError:
+            if self._timeout == 0.0:
+                raise
+            fileno, address = self._retry(True, fd._accept)
+        real = _RealSocket(fd.family, fd.type, fd.proto, fileno)
+        return type(self)(real), address
+
+    def _resolve(self, address: Any) -> Any:
+        """A host name in an inet address resolved by the green resolver (the stdlib's
+        connect would resolve it too, blocking the whole process)."""
+        if self.fd.family not in _INET_FAMILIES or not isinstance(address, tuple) or not address:
+            return address
+        host = address[0]
+        if not isinstance(host, str) or _is_ip_literal(host):
+            return address
+        from eventlet.green._resolver import getaddrinfo
+
+        infos = getaddrinfo(host, address[1], self.fd.family, self.fd.type, self.fd.proto)
+        return infos[0][4][:2] + tuple(address[2:])
+
+    def connect(self, address: Any) -> None:
+        """Connect to ``address``; raise ``TimeoutError`` if the timeout runs out first."""
+        error = self._connect(address, raise_timeout=True)
+        if error:
+            raise OSError(error, os.strerror(error))
+
+    def connect_ex(self, address: Any) -> int:
+        """Connect like :meth:`connect`, but return an errno value (0: connected) instead of
+        raising for errors of the connection itself."""
+        return self._connect(address, raise_timeout=False)
+
+    def _connect(self, address: Any, raise_timeout: bool) -> int:
+        fd = self.fd
+        address = self._resolve(address)
+        error = fd.connect_ex(address)
+        if error == 0:
+            return 0  # EISCONN here is an error: the socket was connected before
+        if error not in CONNECT_ERR:
+            return error
+        timeout = self._timeout
+        if timeout == 0.0:
+            if raise_timeout:
+                raise BlockingIOError(error, os.strerror(error))
+            return error
+        deadline = None if timeout is None else _monotonic() + timeout
+        while True:
+            try:
+                self._wait(False, timeout)
+            except TimeoutError:
+                if raise_timeout:
+                    raise
+                return errno.EWOULDBLOCK  # what the stdlib's connect_ex gives on a timeout
+            if error == errno.EAGAIN and fd.family == getattr(_socket, "AF_UNIX", None):
+                error = fd.connect_ex(address)  # a full Unix backlog: connect again
+            else:
+                error = fd.getsockopt(_socket.SOL_SOCKET, _socket.SO_ERROR)
+                if not error:
+                    # Connected. One more connect() moves the kernel's socket state to
+                    # "connected", so a later connect() raises EISCONN as after a blocking one.
+                    fd.connect_ex(address)
+                    return 0
+            if error in CONNECT_SUCCESS:
+                return 0
+            if error not in CONNECT_ERR:
+                return error
+            if deadline is not None:
+                timeout = deadline - _monotonic()
+                if timeout <= 0:
+                    if raise_timeout:
+                        raise _timed_out()
+                    return errno.EWOULDBLOCK
+
+    # -- timeouts -------------------------------------------------------------------------
+
+    def settimeout(self, timeout: float | None) -> None:
+        """``None``: block; ``0.0``: non-blocking; a positive number: time out after it."""
+        fd = self.fd
+        fd.settimeout(timeout)  # the stdlib's own checks and errors
+        self._timeout = fd.gettimeout()
+        fd.setblocking(False)
+
+    def gettimeout(self) -> float | None:
+        """The timeout in seconds, ``None`` when the socket blocks."""
+        return self._timeout
+
+    def setblocking(self, flag: bool) -> None:
+        """``setblocking(True)`` is ``settimeout(None)``, ``setblocking(False)`` is ``settimeout(0.0)``."""
+        fd = self.fd
+        fd.setblocking(flag)
+        self._timeout = fd.gettimeout()
+        fd.setblocking(False)
+
+    def getblocking(self) -> bool:
+        """False when the socket is non-blocking (a timeout of 0.0), True otherwise."""
+        return self._timeout != 0.0
+
+    @property
+    def timeout(self) -> float | None:
+        """The timeout, as :meth:`gettimeout` returns it."""
+        return self._timeout
+
+    # -- the descriptor -------------------------------------------------------------------
+
+    @property
+    def family(self) -> Any:
+        """The address family (``socket.AF_INET``, ...)."""
+        return self.fd.family
+
+    @property
+    def type(self) -> Any:
+        """The socket type (``socket.SOCK_STREAM``, ...)."""
+        return self.fd.type
+
+    @property
+    def proto(self) -> int:
+        """The protocol number."""
+        return self.fd.proto
+
+    def fileno(self) -> int:
+        """The descriptor number, -1 once closed or detached."""
+        return self.fd.fileno()
+
+    def close(self) -> None:
+        """Close the socket; green threads waiting on it get an error. Files made by
+        :meth:`makefile` keep the descriptor open until they are closed too."""
+        self._closed = True
+        if self._io_refs <= 0:
+            self._real_close()
+
+    def _real_close(self) -> None:
+        fileno = self.fd.fileno()
+        if fileno >= 0:
+            # Before closing: the number may be reused at once by another file.
+            notify_close(fileno)
+        self.fd.close()
+
+    def _decref_socketios(self) -> None:
+        # Called by the files of makefile() as they close (the stdlib's protocol).
+        if self._io_refs > 0:
+            self._io_refs -= 1
+        if self._closed:
+            self.close()
+
+    def detach(self) -> int:
+        """Put the socket in the closed state without closing the descriptor; return it."""
+        self._closed = True
+        return self.fd.detach()
+
+    def dup(self) -> GreenSocket:
+        """A new GreenSocket on a duplicate of the descriptor, with the same timeout."""
+        copy = type(self)(self.fd.dup())
+        copy._timeout = self._timeout
+        return copy
+
+    def makefile(
+        self,
+        mode: str = "r",
+        buffering: int | None = None,
+        *,
+        encoding: str | None = None,
+        errors: str | None = None,
+        newline: str | None = None,
+    ) -> Any:
+        """A file object reading and writing the socket, green (the stdlib's makefile)."""
+        return _RealSocket.makefile(
+            self, mode, buffering, encoding=encoding, errors=errors, newline=newline
+        )
+
+    def bind(self, address: Any) -> None:
+        """Bind the socket to ``address``."""
+        self.fd.bind(address)
+
+    def listen(self, backlog: int | None = None) -> None:
+        """Accept connections, with up to ``backlog`` waiting (a reasonable default if None)."""
+        if backlog is None:
+            self.fd.listen()
+        else:
+            self.fd.listen(backlog)
+
+    def getsockname(self) -> Any:
+        """The socket's own address."""
+        return self.fd.getsockname()
+
+    def getpeername(self) -> Any:
+        """The address of the connected peer."""
+        return self.fd.getpeername()
+
+    def getsockopt(self, level: int, optname: int, buflen: int | None = None) -> Any:
+        """Read a socket option (an int, or bytes when ``buflen`` is given)."""
+        if buflen is None:
+            return self.fd.getsockopt(level, optname)
+        return self.fd.getsockopt(level, optname, buflen)
+
+    def setsockopt(self, level: int, optname: int, value: Any, optlen: int | None = None) -> None:
+        """Set a socket option."""
+        if optlen is None:
+            self.fd.setsockopt(level, optname, value)
+        else:
+            self.fd.setsockopt(level, optname, value, optlen)
+
+    def shutdown(self, how: int) -> None:
+        """Shut down one or both halves of the connection (``socket.SHUT_RD``, ...)."""
+        self.fd.shutdown(how)
+
+    def get_inheritable(self) -> bool:
+        """Whether child processes inherit the descriptor."""
+        return self.fd.get_inheritable()
+
+    def set_inheritable(self, inheritable: bool) -> None:
+        """Set whether child processes inherit the descriptor."""
+        self.fd.set_inheritable(inheritable)
+
+    def __getattr__(self, name: str) -> Any:
+        # Anything else of the real socket (methods a later Python adds, ioctl on Windows).
+        if name == "fd":
+            raise AttributeError(name)  # during __init__, before fd is set
+        return getattr(self.fd, name)
+
+    # -- protocols ------------------------------------------------------------------------
+
+    def __enter__(self) -> GreenSocket:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __getstate__(self) -> Any:
+        raise TypeError(f"cannot pickle {type(self).__name__!r} object")
+
+    def __repr__(self) -> str:
+        real = repr(self.fd)
+        inner = real[real.index(" ") + 1 : -1] if " " in real else real
+        return f"<{type(self).__module__}.{type(self).__qualname__} {inner}>"
+
+
+def _is_ip_literal(host: str) -> bool:
+    for family in _INET_FAMILIES:
+        try:
+            _socket.inet_pton(family, host.partition("%")[0])
+            return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
+def shutdown_safe(sock: Any) -> Any:
+    """Shut down both halves of ``sock``, ignoring the error of a socket not connected."""
+    try:
+        try:
+            return sock.shutdown(_socket.SHUT_RDWR)
+        except TypeError:
+            return sock.shutdown()  # pyOpenSSL's Connection.shutdown takes no argument
+    except OSError as error:
+        if error.errno != errno.ENOTCONN:
+            raise
+    return None
+
+
+def set_nonblocking(fd: Any) -> None:
+    """Make ``fd`` non-blocking: a descriptor number, a socket, or an object with fileno()."""
+    setblocking = getattr(fd, "setblocking", None)
+    if setblocking is not None and not isinstance(fd, GreenSocket):
+        setblocking(False)
+        return
+    fileno = fd if isinstance(fd, int) else getattr(fd, "fileno", None)
+    if fileno is None:
+        raise TypeError(f"set_nonblocking() needs a descriptor or an object with fileno(), not {fd!r}")
+    os.set_blocking(fileno if isinstance(fileno, int) else fileno(), False)

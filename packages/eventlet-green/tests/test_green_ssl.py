@@ -1,0 +1,933 @@
+"""Tests of eventlet.green.ssl: real TLS over loopback with certificates made by the tests.
+
+Both ends are green threads of one OS thread unless a test says otherwise; every test runs
+under an eventlet Timeout, so a green call that never returns fails the test instead of
+hanging it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import errno
+import ipaddress
+import os
+import shutil
+import socket as stdlib_socket
+import ssl as stdlib_ssl
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eventlet import hubs
+from eventlet.green import ssl as green_ssl
+from eventlet.greenio import GreenSocket
+from eventlet.greenthread import sleep, spawn
+from eventlet.timeout import Timeout
+
+MB = 1024 * 1024
+
+
+# -- certificates ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Certs:
+    """Paths of a test CA and of a server certificate it signed for localhost/127.0.0.1."""
+
+    ca: Path
+    cert: Path
+    key: Path
+
+
+def _make_certs_with_cryptography(folder: Path) -> Certs:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "eventlet test CA")])
+    ca_cert = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True, content_commitment=False, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                crl_sign=True, encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = Certs(folder / "ca.pem", folder / "server.pem", folder / "server.key")
+    paths.ca.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    paths.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths.key.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return paths
+
+
+def _make_certs_with_openssl(folder: Path) -> Certs:
+    def run(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    ec_key = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes")
+    run(
+        "req", "-x509", *ec_key, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+        "-subj", "/CN=eventlet test CA",
+        "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
+    )
+    run("req", "-new", *ec_key, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost")
+    (folder / "server.ext").write_text(
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
+        "basicConstraints=critical,CA:FALSE\n"
+        "extendedKeyUsage=serverAuth\n"
+        "authorityKeyIdentifier=keyid\n"
+    )
+    run(
+        "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext",
+    )
+    return Certs(folder / "ca.pem", folder / "server.pem", folder / "server.key")
+
+
+@pytest.fixture(scope="session")
+def certs(tmp_path_factory: pytest.TempPathFactory) -> Certs:
+    """A CA and a server certificate for "localhost" and 127.0.0.1, made for this run."""
+    folder = tmp_path_factory.mktemp("tls")
+    try:
+        import cryptography  # noqa: F401
+    except ImportError:
+        if shutil.which("openssl") is None:
+            pytest.skip("neither the cryptography package nor the openssl CLI is available")
+        return _make_certs_with_openssl(folder)
+    return _make_certs_with_cryptography(folder)
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def guard(fresh_hub: None) -> Iterator[None]:
+    """Every test fails after 30 s instead of hanging (made on the test's own hub)."""
+    with Timeout(30):
+        yield
+
+
+def server_context(certs: Certs) -> green_ssl.SSLContext:
+    context = green_ssl.SSLContext(green_ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certs.cert, certs.key)
+    return context
+
+
+def client_context(certs: Certs) -> green_ssl.SSLContext:
+    return green_ssl.create_default_context(cafile=str(certs.ca))
+
+
+def green_listener() -> GreenSocket:
+    sock = GreenSocket(stdlib_socket.AF_INET, stdlib_socket.SOCK_STREAM)
+    sock.setsockopt(stdlib_socket.SOL_SOCKET, stdlib_socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    return sock
+
+
+def green_connection(address: Any) -> GreenSocket:
+    sock = GreenSocket(stdlib_socket.AF_INET, stdlib_socket.SOCK_STREAM)
+    sock.connect(address)
+    return sock
+
+
+def tls_pair(
+    certs: Certs, hostname: str = "localhost", **client_options: Any
+) -> tuple[Any, Any]:
+    """A connected (client, server) pair of green TLS sockets, handshakes done."""
+    listener = green_listener()
+
+    def accept() -> Any:
+        conn, _ = listener.accept()
+        return server_context(certs).wrap_socket(conn, server_side=True)
+
+    server = spawn(accept)
+    raw = green_connection(listener.getsockname())
+    client = client_context(certs).wrap_socket(raw, server_hostname=hostname, **client_options)
+    server_side = server.wait()
+    listener.close()
+    return client, server_side
+
+
+def recv_exactly(sock: Any, size: int) -> bytes:
+    chunks = []
+    while size:
+        chunk = sock.recv(min(size, 65536))
+        if not chunk:
+            raise EOFError(f"connection closed with {size} bytes still expected")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def wait_until(condition: Callable[[], bool]) -> None:
+    """Let the other green threads run until ``condition()`` holds (the guard bounds it)."""
+    while not condition():
+        sleep(0)
+
+
+def waiting_on(fileno: int, readers: bool = True) -> bool:
+    hub = hubs.get_hub()
+    listeners = hub.get_readers() if readers else hub.get_writers()
+    return any(listener.fileno == fileno for listener in listeners)
+
+
+class Ticker:
+    """A green thread counting its turns: proof that the hub ran others meanwhile."""
+
+    def __init__(self) -> None:
+        self.ticks = 0
+        self.running = True
+        self.thread = spawn(self._run)
+
+    def _run(self) -> None:
+        while self.running:
+            self.ticks += 1
+            sleep(0.001)
+
+    def stop(self) -> int:
+        self.running = False
+        self.thread.wait()
+        return self.ticks
+
+
+# -- the module -----------------------------------------------------------------------------
+
+
+def test_module_has_every_stdlib_name_and_replaces_only_patched_ones() -> None:
+    names = [name for name in vars(stdlib_ssl) if not name.startswith("__")]
+    missing = [name for name in names if not hasattr(green_ssl, name)]
+    assert missing == []
+    changed = sorted(
+        name for name in names if getattr(green_ssl, name) is not getattr(stdlib_ssl, name)
+    )
+    assert changed == sorted(green_ssl.__patched__)
+    assert hasattr(green_ssl, "__all__") == hasattr(stdlib_ssl, "__all__")
+    extra = {name for name in vars(green_ssl) if not name.startswith("_")} - set(names)
+    assert extra == {"GreenSSLContext", "GreenSSLSocket"}
+
+
+def test_green_classes_and_context_factories() -> None:
+    assert green_ssl.SSLContext is green_ssl.GreenSSLContext
+    assert green_ssl.SSLSocket is green_ssl.GreenSSLSocket
+    assert issubclass(green_ssl.GreenSSLSocket, stdlib_ssl.SSLSocket)
+    assert issubclass(green_ssl.GreenSSLContext, stdlib_ssl.SSLContext)
+    assert green_ssl.GreenSSLContext.sslsocket_class is green_ssl.GreenSSLSocket
+    assert green_ssl.GreenSSLContext.sslobject_class is stdlib_ssl.SSLObject
+    default = green_ssl.create_default_context()
+    assert type(default) is green_ssl.GreenSSLContext
+    assert default.check_hostname and default.verify_mode == stdlib_ssl.CERT_REQUIRED
+    server = green_ssl.create_default_context(green_ssl.Purpose.CLIENT_AUTH)
+    assert type(server) is green_ssl.GreenSSLContext
+    unverified = green_ssl._create_unverified_context()
+    assert type(unverified) is green_ssl.GreenSSLContext
+    assert unverified.verify_mode == stdlib_ssl.CERT_NONE and not unverified.check_hostname
+    assert type(green_ssl._create_stdlib_context()) is green_ssl.GreenSSLContext
+    assert type(green_ssl._create_default_https_context()) is green_ssl.GreenSSLContext
+    with pytest.raises(TypeError):
+        green_ssl.create_default_context("not a purpose")  # type: ignore[arg-type]
+
+
+def test_wrap_socket_function_follows_the_running_python(certs: Certs) -> None:
+    assert hasattr(green_ssl, "wrap_socket") == hasattr(stdlib_ssl, "wrap_socket")
+    if not hasattr(stdlib_ssl, "wrap_socket"):
+        return
+    assert "wrap_socket" in green_ssl.__patched__
+    sock = GreenSocket(stdlib_socket.AF_INET, stdlib_socket.SOCK_STREAM)
+    with pytest.warns(DeprecationWarning):
+        wrapped = green_ssl.wrap_socket(sock)
+    assert type(wrapped) is green_ssl.GreenSSLSocket
+    wrapped.close()
+
+
+def test_import_prints_and_warns_nothing(run_python: Callable[..., Any]) -> None:
+    result = run_python("import eventlet.green.ssl", "-W", "error")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and result.stderr == ""
+
+
+def test_constructor_is_not_public() -> None:
+    with pytest.raises(TypeError, match="does not have a public constructor"):
+        green_ssl.GreenSSLSocket()
+
+
+# -- handshakes and data --------------------------------------------------------------------
+
+
+@pytest.mark.all_hubs
+def test_handshake_and_echo(certs: Certs) -> None:
+    client, server = tls_pair(certs)
+    assert type(client) is green_ssl.GreenSSLSocket and type(server) is green_ssl.GreenSSLSocket
+    assert client.version() == server.version() is not None
+    assert not client.server_side and server.server_side
+    subject = dict(item[0] for item in client.getpeercert()["subject"])
+    assert subject["commonName"] == "localhost"
+
+    def echo() -> None:
+        while data := server.recv(1024):
+            server.sendall(data[::-1])
+
+    echoer = spawn(echo)
+    for message in (b"hello", b"green", b"tls" * 100):
+        client.sendall(message)
+        assert recv_exactly(client, len(message)) == message[::-1]
+    buffer = bytearray(5)
+    client.write(b"abcde")
+    assert client.recv_into(buffer) == 5 and bytes(buffer) == b"edcba"
+    # What the stdlib refuses on a TLS socket, this one refuses too.
+    with pytest.raises(ValueError):
+        client.recvfrom(10)
+    with pytest.raises(ValueError):
+        client.sendto(b"x", ("127.0.0.1", 9))
+    with pytest.raises(ValueError):
+        client.send(b"x", stdlib_socket.MSG_DONTWAIT)
+    with pytest.raises(NotImplementedError):
+        client.recvmsg(10)
+    client.close()
+    echoer.wait()
+    server.close()
+
+
+def test_wrap_socket_accepts_stdlib_and_green_sockets_and_keeps_their_timeout(
+    certs: Certs,
+) -> None:
+    listener = green_listener()
+    address = listener.getsockname()
+    accepted: list[Any] = []
+
+    def serve(count: int) -> None:
+        for _ in range(count):
+            conn, _ = listener.accept()
+            accepted.append(server_context(certs).wrap_socket(conn, server_side=True))
+
+    server = spawn(serve, 2)
+    plain = stdlib_socket.create_connection(address)
+    plain.settimeout(7.0)
+    first = client_context(certs).wrap_socket(plain, server_hostname="localhost")
+    green = green_connection(address)
+    green.settimeout(None)
+    second = client_context(certs).wrap_socket(green, server_hostname="localhost")
+    server.wait()
+    assert plain.fileno() == -1 and green.fileno() == -1  # both detached into the TLS socket
+    assert type(first) is type(second) is green_ssl.GreenSSLSocket
+    assert first.gettimeout() == 7.0 and second.gettimeout() is None
+    for sock in (first, second):
+        # The OS socket never blocks; the user's timeout lives in Python.
+        assert os.get_blocking(sock.fileno()) is False
+    first.settimeout(0.0)
+    assert first.gettimeout() == 0.0 and first.timeout == 0.0 and not first.getblocking()
+    first.setblocking(True)
+    assert first.gettimeout() is None and first.getblocking()
+    first.settimeout(2)
+    assert first.gettimeout() == 2.0 and first.getblocking()
+    assert os.get_blocking(first.fileno()) is False
+    with pytest.raises(ValueError):
+        first.settimeout(-1)
+    with pytest.raises(TypeError):
+        first.settimeout("soon")  # type: ignore[arg-type]
+    with pytest.raises(NotImplementedError):
+        first.dup()
+    for sock in (first, second, *accepted):
+        sock.close()
+    listener.close()
+
+
+@pytest.mark.parametrize("hostname", ["localhost", "127.0.0.1"])
+def test_hostname_verification_succeeds(certs: Certs, hostname: str) -> None:
+    client, server = tls_pair(certs, hostname=hostname)
+    assert client.server_hostname == hostname
+    client.sendall(b"ok")
+    assert recv_exactly(server, 2) == b"ok"
+    client.close()
+    server.close()
+
+
+def test_hostname_verification_failure(certs: Certs) -> None:
+    listener = green_listener()
+    server_errors: list[BaseException] = []
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        try:
+            server_context(certs).wrap_socket(conn, server_side=True)
+        except (stdlib_ssl.SSLError, OSError) as exc:  # the client aborts the handshake
+            server_errors.append(exc)
+
+    server = spawn(serve)
+    raw = green_connection(listener.getsockname())
+    with pytest.raises(stdlib_ssl.SSLCertVerificationError) as info:
+        client_context(certs).wrap_socket(raw, server_hostname="example.com")
+    assert "example.com" in str(info.value) or "match" in str(info.value)
+    assert info.value.verify_code == 62  # X509_V_ERR_HOSTNAME_MISMATCH
+    server.wait()
+    assert len(server_errors) == 1
+    listener.close()
+
+
+def test_unknown_ca_fails_verification(certs: Certs) -> None:
+    listener = green_listener()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        try:
+            server_context(certs).wrap_socket(conn, server_side=True)
+        except (stdlib_ssl.SSLError, OSError):
+            pass
+
+    server = spawn(serve)
+    raw = green_connection(listener.getsockname())
+    context = green_ssl.SSLContext(green_ssl.PROTOCOL_TLS_CLIENT)  # trusts no CA at all
+    with pytest.raises(stdlib_ssl.SSLCertVerificationError):
+        context.wrap_socket(raw, server_hostname="localhost")
+    server.wait()
+    listener.close()
+
+
+@pytest.mark.all_hubs
+def test_large_payloads_both_ways_while_another_green_thread_runs(certs: Certs) -> None:
+    client, server = tls_pair(certs)
+    size = 8 * MB
+    upstream = os.urandom(size)
+
+    def echo() -> int:
+        done = 0
+        while done < size:
+            data = server.recv(65536)
+            assert data
+            server.sendall(data)
+            done += len(data)
+        return done
+
+    ticker = Ticker()
+    echoer = spawn(echo)
+    writer = spawn(client.sendall, upstream)
+    first = client.recv(65536)
+    ticks_at_first_chunk = ticker.ticks
+    rest = recv_exactly(client, size - len(first))
+    ticks_at_end = ticker.ticks
+    writer.wait()
+    assert echoer.wait() == size
+    assert first + rest == upstream
+    # The ticker's turns came while the megabytes were flowing, not only before or after.
+    assert ticks_at_end > ticks_at_first_chunk
+    ticker.stop()
+    client.close()
+    server.close()
+
+
+# -- timeouts and non-blocking mode ---------------------------------------------------------
+
+
+def stdlib_handshake_timeout_message(address: Any, certs: Certs) -> str:
+    """What the stdlib itself says when a handshake times out against ``address``."""
+    context = stdlib_ssl.create_default_context(cafile=str(certs.ca))
+    with stdlib_socket.create_connection(address) as sock:
+        sock.settimeout(0.05)
+        with pytest.raises(TimeoutError) as info:
+            context.wrap_socket(sock, server_hostname="localhost")
+    return str(info.value)
+
+
+def test_handshake_timeout_against_a_silent_peer(certs: Certs) -> None:
+    silent = stdlib_socket.create_server(("127.0.0.1", 0))  # never accepts, never answers
+    address = silent.getsockname()
+    expected = stdlib_handshake_timeout_message(address, certs)
+    assert "The handshake operation timed out" in expected
+    raw = green_connection(address)
+    raw.settimeout(0.2)
+    ticker = Ticker()
+    with pytest.raises(TimeoutError) as info:
+        client_context(certs).wrap_socket(raw, server_hostname="localhost")
+    assert str(info.value) == expected
+    assert type(info.value) is TimeoutError and isinstance(info.value, stdlib_socket.timeout)
+    assert ticker.stop() > 0  # the wait was green
+    silent.close()
+
+
+@pytest.mark.all_hubs
+def test_recv_timeout_against_a_silent_peer(certs: Certs) -> None:
+    client, server = tls_pair(certs)
+    client.settimeout(0.1)
+    ticker = Ticker()
+    with pytest.raises(TimeoutError, match="^The read operation timed out$"):
+        client.recv(10)
+    with pytest.raises(TimeoutError, match="^The read operation timed out$"):
+        client.read(10)
+    with pytest.raises(TimeoutError, match="^The read operation timed out$"):
+        client.recv_into(bytearray(10))
+    assert ticker.stop() > 0
+    # The connection still works afterwards.
+    server.sendall(b"late")
+    assert recv_exactly(client, 4) == b"late"
+    client.close()
+    server.close()
+
+
+def test_send_timeout_against_a_peer_that_never_reads(certs: Certs) -> None:
+    client, server = tls_pair(certs)
+    client.settimeout(0.2)
+    chunk = b"x" * 65536
+    sent = 0
+    with pytest.raises(TimeoutError, match="^The write operation timed out$"):
+        for _ in range(10_000):
+            sent += client.send(chunk)
+    assert sent > 0
+    with pytest.raises(TimeoutError, match="^The write operation timed out$"):
+        for _ in range(10_000):  # the kernel may have grown its buffers meanwhile
+            client.sendall(chunk)
+    client.close()
+    server.close()
+
+
+def test_non_blocking_mode_raises_want_read_and_want_write(certs: Certs) -> None:
+    client, server = tls_pair(certs)
+    client.setblocking(False)
+    with pytest.raises(stdlib_ssl.SSLWantReadError):
+        client.recv(10)
+    with pytest.raises(stdlib_ssl.SSLWantReadError):
+        client.read(10)
+    chunk = b"y" * 65536
+    with pytest.raises(stdlib_ssl.SSLWantWriteError):
+        for _ in range(10_000):
+            client.send(chunk)
+    client.close()
+    server.close()
+
+
+def test_non_blocking_handshake(certs: Certs) -> None:
+    listener = green_listener()
+
+    def serve() -> Any:
+        conn, _ = listener.accept()
+        return server_context(certs).wrap_socket(conn, server_side=True)
+
+    context = client_context(certs)
+    raw = green_connection(listener.getsockname())
+    raw.setblocking(False)
+    with pytest.raises(ValueError, match="non-blocking"):
+        context.wrap_socket(raw, server_hostname="localhost")
+    assert raw.fileno() == -1  # the stdlib closed it
+    # The refused connection still waits in the backlog: take it off and drop it.
+    stale, _ = listener.accept()
+    stale.close()
+    server2 = spawn(serve)
+    raw = green_connection(listener.getsockname())
+    raw.setblocking(False)
+    client = context.wrap_socket(raw, server_hostname="localhost", do_handshake_on_connect=False)
+    with pytest.raises(stdlib_ssl.SSLWantReadError):
+        client.do_handshake()  # the server has not answered yet
+    client.do_handshake(block=True)  # waits (green) although the socket is non-blocking
+    assert client.gettimeout() == 0.0
+    assert client.version() is not None
+    peer = server2.wait()
+    peer.sendall(b"after")
+    while True:  # the way a non-blocking program reads: try, and wait when OpenSSL wants more
+        try:
+            data = client.recv(5)
+            break
+        except stdlib_ssl.SSLWantReadError:
+            hubs.trampoline(client.fileno(), read=True)  # session tickets come first
+    assert data == b"after"
+    client.close()
+    peer.close()
+    listener.close()
+
+
+def test_accept_timeout_on_a_green_tls_listener(certs: Certs) -> None:
+    listener = server_context(certs).wrap_socket(green_listener(), server_side=True)
+    listener.settimeout(0.1)
+    with pytest.raises(TimeoutError, match="^timed out$"):
+        listener.accept()
+    listener.setblocking(False)
+    with pytest.raises(BlockingIOError):
+        listener.accept()
+    listener.close()
+
+
+# -- other peers ----------------------------------------------------------------------------
+
+
+def test_stdlib_server_in_an_os_thread_with_a_green_client(certs: Certs) -> None:
+    listener = stdlib_socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(10)
+    context = stdlib_ssl.SSLContext(stdlib_ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certs.cert, certs.key)
+    failures: list[BaseException] = []
+
+    def serve() -> None:
+        try:
+            conn, _ = listener.accept()
+            conn.settimeout(10)
+            with context.wrap_socket(conn, server_side=True) as tls:
+                assert type(tls) is stdlib_ssl.SSLSocket
+                while data := tls.recv(65536):
+                    tls.sendall(data.upper())
+        except BaseException as exc:  # reported by the test below
+            failures.append(exc)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    client = client_context(certs).wrap_socket(
+        green_connection(listener.getsockname()), server_hostname="localhost"
+    )
+    payload = b"abcdefgh" * (MB // 4)
+    ticker = Ticker()
+    writer = spawn(client.sendall, payload)
+    assert recv_exactly(client, len(payload)) == payload.upper()
+    writer.wait()
+    assert ticker.stop() > 0  # the hub kept running while the OS thread worked
+    client.close()
+    wait_until(lambda: not thread.is_alive())
+    thread.join()
+    assert failures == []
+    listener.close()
+
+
+def test_green_server_with_a_stdlib_client_in_an_os_thread(certs: Certs) -> None:
+    listener = server_context(certs).wrap_socket(green_listener(), server_side=True)
+    address = listener.getsockname()
+    replies: list[bytes] = []
+
+    def client() -> None:
+        context = stdlib_ssl.create_default_context(cafile=str(certs.ca))
+        with stdlib_socket.create_connection(address, timeout=10) as raw:
+            with context.wrap_socket(raw, server_hostname="localhost") as tls:
+                tls.sendall(b"from a real thread\n")
+                replies.append(tls.recv(100))
+
+    thread = threading.Thread(target=client, daemon=True)
+    thread.start()
+    conn, _ = listener.accept()
+    assert type(conn) is green_ssl.GreenSSLSocket
+    line = conn.makefile("rb").readline()
+    conn.sendall(line.upper())
+    wait_until(lambda: not thread.is_alive())
+    thread.join()
+    assert replies == [b"FROM A REAL THREAD\n"]
+    conn.close()
+    listener.close()
+
+
+# -- unwrap, sendfile, makefile, accept -----------------------------------------------------
+
+
+def test_after_shutdown_the_socket_is_plain_and_still_green(certs: Certs, tmp_path: Path) -> None:
+    client, server = tls_pair(certs)
+    server.sendall(b"tls")  # behind the session tickets: reading it consumes them too
+    assert recv_exactly(client, 3) == b"tls"
+    server.shutdown(stdlib_socket.SHUT_RD)  # the stdlib drops the TLS layer here
+    client.settimeout(0.1)
+    client.shutdown(stdlib_socket.SHUT_WR)
+    with pytest.raises(TimeoutError, match="^timed out$"):
+        client.recv(10)  # a plain recv now, with the plain socket's message
+    path = tmp_path / "plain.bin"
+    path.write_bytes(b"0123456789" * 1000)
+    client.settimeout(5)
+
+    def send_plain() -> int:
+        server.send(b"raw ")
+        server.sendall(b"bytes")
+        with path.open("rb") as file:
+            return server.sendfile(file)
+
+    sender = spawn(send_plain)
+    assert recv_exactly(client, 9) == b"raw bytes"
+    buffer = bytearray(10000)
+    view = memoryview(buffer)
+    got = 0
+    while got < len(buffer):
+        got += client.recv_into(view[got:])
+    assert bytes(buffer) == path.read_bytes()
+    assert sender.wait() == 10000
+    client.setblocking(False)
+    with pytest.raises(BlockingIOError):
+        client.recv(10)
+    client.close()
+    server.close()
+
+
+def test_unwrap_returns_a_plain_green_socket(certs: Certs) -> None:
+    client, server = tls_pair(certs)
+    client.sendall(b"secret")
+    assert recv_exactly(server, 6) == b"secret"
+
+    def server_side() -> bytes:
+        assert server.recv(10) == b""  # the client's close_notify
+        plain = server.unwrap()
+        assert type(plain) is GreenSocket
+        with plain:
+            plain.sendall(b"in the clear")
+            return recv_exactly(plain, 6)
+
+    peer = spawn(server_side)
+    timeout = 5.0
+    client.settimeout(timeout)
+    plain = client.unwrap()
+    assert type(plain) is GreenSocket
+    assert plain.gettimeout() == timeout
+    assert client.fileno() == -1  # the descriptor moved to the plain socket
+    assert recv_exactly(plain, len(b"in the clear")) == b"in the clear"
+    plain.sendall(b"hello!")
+    assert peer.wait() == b"hello!"
+    with pytest.raises(ValueError, match="No SSL wrapper"):
+        client.unwrap()
+    plain.close()
+
+
+def test_sendfile_is_green_and_encrypted(certs: Certs, tmp_path: Path) -> None:
+    client, server = tls_pair(certs)
+    content = os.urandom(3 * MB)
+    path = tmp_path / "payload.bin"
+    path.write_bytes(content)
+    received = spawn(recv_exactly, server, len(content))
+    ticker = Ticker()
+    with path.open("rb") as file:
+        assert client.sendfile(file) == len(content)
+        assert file.tell() == len(content)
+    assert received.wait() == content
+    with path.open("rb") as file:
+        assert client.sendfile(file, offset=100, count=1000) == 1000
+        assert file.tell() == 1100
+    assert recv_exactly(server, 1000) == content[100:1100]
+    assert ticker.stop() > 0
+    client.settimeout(0.0)
+    with path.open("rb") as file, pytest.raises(ValueError):
+        client.sendfile(file)  # the stdlib refuses non-blocking sockets
+    client.close()
+    server.close()
+
+
+def test_makefile_readline_and_write(certs: Certs) -> None:
+    client, server = tls_pair(certs)
+
+    def serve() -> list[bytes]:
+        reader = server.makefile("rb")
+        writer = server.makefile("wb")
+        lines = []
+        for line in reader:
+            lines.append(line)
+            writer.write(b"got " + line)
+            writer.flush()
+        reader.close()
+        writer.close()
+        return lines
+
+    peer = spawn(serve)
+    out = client.makefile("w", encoding="ascii", newline="\n")
+    inp = client.makefile("r", encoding="ascii", newline="\n")
+    out.write("first line\nsecond")
+    out.flush()
+    assert inp.readline() == "got first line\n"
+    out.write(" line\n")
+    out.flush()
+    assert inp.readline() == "got second line\n"
+    out.close()
+    inp.close()
+    client.close()  # the last reference: the descriptor closes now, the server sees EOF
+    assert peer.wait() == [b"first line\n", b"second line\n"]
+    server.close()
+
+
+def test_accept_on_a_green_tls_listener_and_connect_through_tls_socket(certs: Certs) -> None:
+    context = server_context(certs)
+    listener = context.wrap_socket(green_listener(), server_side=True)
+    assert type(listener) is green_ssl.GreenSSLSocket
+    address = listener.getsockname()
+
+    def serve(count: int) -> list[Any]:
+        seen = []
+        for _ in range(count):
+            conn, peer_address = listener.accept()
+            assert peer_address[0] == "127.0.0.1"
+            seen.append((type(conn), conn.context is context, conn.server_side))
+            conn.sendall(conn.recv(100) * 2)
+            conn.close()
+        return seen
+
+    server = spawn(serve, 2)
+    # A TLS socket wrapped before it is connected: connect() connects, then shakes hands.
+    first = client_context(certs).wrap_socket(
+        GreenSocket(stdlib_socket.AF_INET, stdlib_socket.SOCK_STREAM), server_hostname="localhost"
+    )
+    first.connect(address)
+    first.sendall(b"one")
+    assert recv_exactly(first, 6) == b"oneone"
+    second = client_context(certs).wrap_socket(
+        GreenSocket(stdlib_socket.AF_INET, stdlib_socket.SOCK_STREAM), server_hostname="localhost"
+    )
+    second.settimeout(5)
+    assert second.connect_ex(address) == 0
+    second.sendall(b"two")
+    assert recv_exactly(second, 6) == b"twotwo"
+    assert server.wait() == [(green_ssl.GreenSSLSocket, True, True)] * 2
+    with pytest.raises(ValueError, match="already-connected"):
+        first.connect(address)
+    first.close()
+    second.close()
+    listener.close()
+
+
+def test_connect_to_a_closed_port_raises_refused(certs: Certs) -> None:
+    probe = stdlib_socket.create_server(("127.0.0.1", 0))
+    address = probe.getsockname()
+    probe.close()  # nothing listens there now
+    sock = client_context(certs).wrap_socket(
+        GreenSocket(stdlib_socket.AF_INET, stdlib_socket.SOCK_STREAM), server_hostname="localhost"
+    )
+    with pytest.raises(ConnectionRefusedError):
+        sock.connect(address)
+    sock.close()
+    sock = client_context(certs).wrap_socket(
+        GreenSocket(stdlib_socket.AF_INET, stdlib_socket.SOCK_STREAM), server_hostname="localhost"
+    )
+    assert sock.connect_ex(address) == errno.ECONNREFUSED
+    sock.close()
+
+
+def test_get_server_certificate_is_green(certs: Certs) -> None:
+    listener = server_context(certs).wrap_socket(green_listener(), server_side=True)
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        try:
+            conn.recv(1)  # until the client goes
+        except OSError:
+            pass  # it may go without a close_notify
+        conn.close()
+
+    server = spawn(serve)
+    pem = green_ssl.get_server_certificate(listener.getsockname(), ca_certs=str(certs.ca))
+    expected = stdlib_ssl.DER_cert_to_PEM_cert(stdlib_ssl.PEM_cert_to_DER_cert(certs.cert.read_text()))
+    assert pem == expected
+    server.wait()
+    listener.close()
+
+
+# -- closing under a waiting green thread, many connections ---------------------------------
+
+
+@pytest.mark.all_hubs
+def test_close_under_a_green_thread_waiting_to_read(certs: Certs) -> None:
+    client, server = tls_pair(certs)
+    fileno = client.fileno()
+    outcome: list[BaseException] = []
+
+    def reader() -> None:
+        try:
+            client.recv(100)
+        except OSError as exc:
+            outcome.append(exc)
+
+    waiter = spawn(reader)
+    wait_until(lambda: waiting_on(fileno))
+    client.close()
+    waiter.wait()
+    assert len(outcome) == 1 and isinstance(outcome[0], OSError)
+    server.close()
+
+
+def test_close_under_a_green_thread_waiting_to_write(certs: Certs) -> None:
+    client, server = tls_pair(certs)
+    fileno = client.fileno()
+    outcome: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            client.sendall(b"z" * (64 * MB))  # the server never reads: this must wait
+        except OSError as exc:
+            outcome.append(exc)
+
+    waiter = spawn(writer)
+    wait_until(lambda: waiting_on(fileno, readers=False))
+    client.close()
+    waiter.wait()
+    assert len(outcome) == 1 and isinstance(outcome[0], OSError)
+    server.close()
+
+
+@pytest.mark.all_hubs
+def test_many_concurrent_tls_connections(certs: Certs) -> None:
+    context = server_context(certs)
+    listener = context.wrap_socket(green_listener(), server_side=True)
+    address = listener.getsockname()
+    count = 60
+
+    def handle(conn: Any) -> None:
+        with conn:
+            while data := conn.recv(1024):
+                conn.sendall(data + b"!")
+
+    def serve() -> None:
+        handlers = []
+        for _ in range(count):
+            conn, _ = listener.accept()
+            handlers.append(spawn(handle, conn))
+        for handler in handlers:
+            handler.wait()
+
+    def client(number: int) -> list[bytes]:
+        with client_context(certs).wrap_socket(
+            green_connection(address), server_hostname="localhost"
+        ) as tls:
+            replies = []
+            for round_trip in range(3):
+                message = f"{number}:{round_trip}".encode()
+                tls.sendall(message)
+                replies.append(recv_exactly(tls, len(message) + 1))
+            return replies
+
+    server = spawn(serve)
+    clients = [spawn(client, number) for number in range(count)]
+    for number, thread in enumerate(clients):
+        assert thread.wait() == [f"{number}:{r}!".encode() for r in range(3)]
+    server.wait()
+    listener.close()
