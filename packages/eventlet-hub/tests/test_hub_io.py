@@ -669,3 +669,87 @@ def test_discarded_hubs_do_not_leak_descriptors(hub_backend):
         spawn(sleep, 0.0005).wait()
     hubs.get_hub()
     assert open_fds() - before < 10
+
+
+# -- when the poller is told that a listener went -------------------------------------------
+
+
+def _count_poller_calls(hub, monkeypatch):
+    calls = []
+    real = hub._poller_set
+
+    def counting(fileno, read, write):
+        calls.append((fileno, read, write))
+        return real(fileno, read, write)
+
+    monkeypatch.setattr(hub, "_poller_set", counting)
+    return calls
+
+
+def test_owned_descriptor_waits_again_without_telling_the_poller(hub, sockpair, monkeypatch):
+    """A descriptor whose owner notifies the hub on close (mark_as_closed given) stays
+    watched between a wake-up and the next wait in the same turn: no system call."""
+    a, b = sockpair
+    calls = _count_poller_calls(hub, monkeypatch)
+    got = []
+
+    def reader():
+        for _ in range(3):
+            hub.wait_io(hubs.READ, a.fileno(), lambda: None)
+            got.append(a.recv(10))
+
+    thread = spawn(reader)
+    sleep(0)
+    for message in (b"one", b"two", b"three"):
+        b.send(message)
+        with Timeout(5):
+            while len(got) < [b"one", b"two", b"three"].index(message) + 1:
+                sleep(0.001)
+    thread.wait()
+    assert got == [b"one", b"two", b"three"]
+    assert calls.count((a.fileno(), True, False)) == 1  # watched once, not once per wait
+    sleep(0)
+    sleep(0.001)  # a turn that waits in the OS: now the poller is told
+    assert calls[-1] == (a.fileno(), False, False)
+
+
+def test_raw_descriptor_is_unwatched_at_once(hub, sockpair, monkeypatch):
+    """Without mark_as_closed the caller may close the descriptor behind the hub's back, so
+    the poller is told as soon as the listener goes."""
+    a, b = sockpair
+    calls = _count_poller_calls(hub, monkeypatch)
+    b.send(b"x")
+    with Timeout(5):
+        hubs.trampoline(a, read=True)
+    assert calls == [(a.fileno(), True, False), (a.fileno(), False, False)]
+
+
+def test_number_reused_behind_the_hubs_back_in_one_turn_is_watched_anew(hub):
+    """Wait on a raw pipe, close it without telling the hub, get the same number for a new
+    pipe and wait again at once: the new pipe must be watched (no hang)."""
+    r, w = os.pipe()
+    os.write(w, b"x")
+    with Timeout(5):
+        hubs.trampoline(r, read=True)
+    os.close(r)
+    os.close(w)
+    r2, w2 = os.pipe()
+    try:
+        assert r2 == r  # the lowest free number comes back
+        spawn(os.write, w2, b"y")
+        with Timeout(5):
+            hubs.trampoline(r2, read=True)
+        assert os.read(r2, 1) == b"y"
+    finally:
+        os.close(r2)
+        os.close(w2)
+
+
+def test_notify_close_forgets_a_still_watched_descriptor(hub, sockpair):
+    a, b = sockpair
+    b.send(b"x")
+    with Timeout(5):
+        hub.wait_io(hubs.READ, a.fileno(), lambda: None)
+    assert a.fileno() in hub._watched  # kept between waits
+    hubs.notify_close(a.fileno())
+    assert a.fileno() not in hub._watched

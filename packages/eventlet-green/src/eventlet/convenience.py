@@ -131,7 +131,17 @@ def _set_reuse_port(sock: GreenSocket, explicit: bool) -> None:
             )
 
 
-def _handle_one(handle: Callable[[Any, Any], Any], conn: Any, addr: Any, server: Any) -> None:
+class _Serving:
+    """The green thread running :func:`serve`, while it runs."""
+
+    __slots__ = ("greenlet", "running")
+
+    def __init__(self) -> None:
+        self.greenlet = getcurrent()
+        self.running = True
+
+
+def _handle_one(handle: Callable[[Any, Any], Any], conn: Any, addr: Any, server: _Serving) -> None:
     """Run one handler of :func:`serve`; close its connection; pass its error to ``serve``."""
     try:
         handle(conn, addr)
@@ -139,8 +149,11 @@ def _handle_one(handle: Callable[[Any, Any], Any], conn: Any, addr: Any, server:
         pass
     except Exception:
         # serve() raises what a handler raised (StopServe makes it return). Caught here, not
-        # left to the green thread, so a StopServe is not reported as a failure.
-        kill(server, *sys.exc_info())
+        # left to the green thread, so a StopServe is not reported as a failure; and only
+        # while serve() runs: afterwards its green thread is busy with other things.
+        if server.running:
+            server.running = False
+            kill(server.greenlet, *sys.exc_info())
     finally:
         conn.close()
 
@@ -160,13 +173,15 @@ def serve(
     if not hasattr(sock, "accept"):
         raise TypeError(f"serve() needs a listening socket, not {type(sock).__name__!r}")
     pool = GreenPool(concurrency)
-    server = getcurrent()
+    server = _Serving()
     try:
         while True:
             conn, addr = sock.accept()
             pool.spawn_n(_handle_one, handle, conn, addr, server)
     except StopServe:
         return
+    finally:
+        server.running = False
 
 
 def wrap_ssl(

@@ -117,9 +117,6 @@ def _swapped_modules(
     touched = set(replacements) | {fresh}
     saved: dict[str, Any] = {name: sys.modules.get(name, missing) for name in touched}
     before = set(sys.modules)
-    parent_name, _, child = fresh.rpartition(".")
-    parent = sys.modules.get(parent_name) if parent_name else None
-    saved_child = getattr(parent, child, missing) if parent is not None else missing
     for name, module in saved.items():
         # The real module a green one displaces is the original: original() needs it while
         # the swap lasts (a green module imported meanwhile asks for it).
@@ -135,20 +132,29 @@ def _swapped_modules(
         yield
     finally:
         greens = [m for m in replacements.values() if m is not None]
+        dropped: dict[str, Any] = {}
         for name in set(sys.modules) - before - touched:
             if _uses_any(sys.modules[name], greens):
-                del sys.modules[name]
+                dropped[name] = sys.modules.pop(name)
+        if fresh in sys.modules:
+            dropped[fresh] = sys.modules[fresh]
         for name, module in saved.items():
             if module is missing:
                 sys.modules.pop(name, None)
             else:
                 sys.modules[name] = module
-        if parent is not None:
-            if saved_child is missing:
-                if hasattr(parent, child):
-                    delattr(parent, child)
+        # An import also binds a submodule as an attribute of its package: unbind the copies,
+        # putting back what was there before.
+        for name, module in dropped.items():
+            parent_name, _, child = name.rpartition(".")
+            parent = sys.modules.get(parent_name) if parent_name else None
+            if parent is None or getattr(parent, child, None) is not module:
+                continue
+            real = sys.modules.get(name)
+            if real is not None:
+                setattr(parent, child, real)
             else:
-                setattr(parent, child, saved_child)
+                delattr(parent, child)
 
 
 def _uses_any(module: Any, modules: list[types.ModuleType]) -> bool:

@@ -18,8 +18,8 @@ from collections.abc import Callable as _Callable
 from typing import Any as _Any
 
 from eventlet.green import _osthread
-from eventlet.green.os import _existing_hub
 from eventlet.greenio import GreenPipe as _GreenPipe
+from eventlet.hubs import notify_opened as _notify_opened
 
 for _name in dir(_builtins):
     if not _name.startswith("__") and _name != "open":
@@ -80,9 +80,8 @@ def open(
         result = _builtin_open(
             file, mode, buffering, _encoding(mode, encoding), errors, newline, closefd, opener
         )
-    hub = _existing_hub()
-    if hub is not None:  # a new descriptor: waiters on an old one of that number get an error
-        hub.mark_as_reopened(result.fileno())
+    # A new descriptor: waiters on an old one of that number get an error.
+    _notify_opened(result.fileno())
     return result
 
 

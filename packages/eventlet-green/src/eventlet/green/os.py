@@ -236,31 +236,15 @@ def open(  # type: ignore[no-redef]
     back) then gets an error instead of waiting on the wrong file.
     """
     fd = _os.open(path, flags, mode, dir_fd=dir_fd)
-    hub = _existing_hub()
-    if hub is not None:
-        hub.mark_as_reopened(fd)
+    _hubs.notify_opened(fd)  # makes no hub in a thread that has none
     return fd
 
 
 def close(fd: int) -> None:  # type: ignore[no-redef]
     """Close descriptor ``fd`` as :func:`os.close` does; green threads waiting on it get an
     error (``eventlet.hubs.IOClosed``) instead of waiting for ever."""
-    hub = _existing_hub()
-    if hub is not None:
-        hub.notify_close(fd)
+    _hubs.notify_close(fd)  # makes no hub in a thread that has none
     _os.close(fd)
-
-
-def _existing_hub() -> _Any:
-    """This OS thread's hub, or None if it has none yet (then nothing can be waiting).
-
-    Not :func:`eventlet.hubs.get_hub`: making a hub just to close a descriptor would take
-    descriptors of its own, and in a thread that never runs green code.
-    """
-    local = getattr(_hubs, "_threadlocal", None)
-    if local is None:  # a hub module without that detail: ask the public way
-        return _hubs.get_hub()
-    return getattr(local, "hub", None)
 
 
 def fdopen(  # type: ignore[no-redef]

@@ -115,9 +115,14 @@ class GreenFileIO(io.RawIOBase):
     def _wait(self, read: bool) -> None:
         self._waiting += 1
         try:
-            trampoline(self._fileno, read=read, write=not read)
+            trampoline(self._fileno, read, not read, None, None, self._closed_under_us)
         finally:
             self._waiting -= 1
+
+    def _closed_under_us(self) -> None:
+        # The hub calls this when the descriptor is closed while we wait (our own close(),
+        # or green os.close()); passing it also lets the hub keep watching between waits.
+        pass
 
     def readinto(self, buffer: Any) -> int:
         """Read into ``buffer``, waiting on the hub until data (or end of file) comes."""

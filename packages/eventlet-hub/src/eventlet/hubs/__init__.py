@@ -171,13 +171,23 @@ def _throw_if_alive(target: Any, exc: Any) -> None:
 
 
 def notify_close(fd: int) -> None:
-    """Descriptor ``fd`` is being closed: green threads waiting on it get IOClosed."""
-    get_hub().notify_close(fd)
+    """Descriptor ``fd`` is being closed: green threads waiting on it get IOClosed.
+
+    A thread that has no hub yet has nothing waiting: no hub is made for it.
+    """
+    hub = getattr(_threadlocal, "hub", None)
+    if hub is not None:
+        hub.notify_close(fd)
 
 
 def notify_opened(fd: int) -> None:
-    """Descriptor ``fd`` was just opened: forget what the hub knew of the old file."""
-    get_hub().mark_as_reopened(fd)
+    """Descriptor ``fd`` was just opened: forget what the hub knew of the old file.
+
+    A thread that has no hub yet knows nothing of it: no hub is made for it.
+    """
+    hub = getattr(_threadlocal, "hub", None)
+    if hub is not None:
+        hub.mark_as_reopened(fd)
 
 
 def _after_fork_in_child() -> None:

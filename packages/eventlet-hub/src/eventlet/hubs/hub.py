@@ -305,7 +305,15 @@ class BaseHub:
         """Call ``cb(fileno)`` when ``fileno`` is ready for ``evtype`` (READ or WRITE).
 
         ``tb(exc)`` is called instead, with :class:`IOClosed`, if the descriptor is closed
-        while the listener waits. Return the listener, to pass to :meth:`remove`.
+        while the listener waits; ``mark_as_closed()`` is called then too. Return the
+        listener, to pass to :meth:`remove`.
+
+        Passing ``mark_as_closed`` also says that the descriptor belongs to an object that
+        calls :meth:`notify_close` before it closes it (as green sockets and pipes do). For
+        such descriptors the poller is told that the listener went only before the loop next
+        waits, so a wait right after costs no system call. Without it, the poller is told at
+        once: the caller may close the descriptor behind the hub's back, and a new file with
+        the same number must not be taken for the old one.
         """
         if evtype is not READ and evtype is not WRITE:
             if evtype not in (READ, WRITE):
@@ -394,7 +402,7 @@ class BaseHub:
                 if bucket.get(fileno) is listener and not (secondaries and fileno in secondaries):
                     listener.spent = True
                     del bucket[fileno]
-                    self._stale.add(fileno)
+                    self._unwatch_later(fileno, listener)
                 else:
                     self.remove(listener)
 
@@ -414,7 +422,7 @@ class BaseHub:
                     del self.secondaries[evtype][fileno]
                 return
             del bucket[fileno]
-            self._stale.add(fileno)
+            self._unwatch_later(fileno, listener)
         else:
             others = self.secondaries[evtype].get(fileno)
             if others and listener in others:
@@ -481,6 +489,18 @@ class BaseHub:
         return (_READ_BIT if fileno in self.listeners[READ] else 0) | (
             _WRITE_BIT if fileno in self.listeners[WRITE] else 0
         )
+
+    def _unwatch_later(self, fileno: int, listener: FdListener) -> None:
+        """The last listener of ``fileno`` for one direction went: tell the poller, soon."""
+        if listener.mark_as_closed is not None:
+            self._stale.add(fileno)  # its owner tells the hub before closing it
+            return
+        bits = self._wanted(fileno)
+        if bits != self._watched.get(fileno, 0):
+            try:
+                self._watch(fileno, bits)
+            except OSError:  # closed already: the kernel has dropped it
+                self._watched.pop(fileno, None)
 
     def _sync_stale(self) -> None:
         """Stop watching what no listener wants any more (called before waiting in the OS)."""
