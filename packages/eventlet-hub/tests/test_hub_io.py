@@ -753,3 +753,45 @@ def test_notify_close_forgets_a_still_watched_descriptor(hub, sockpair):
     assert a.fileno() in hub._watched  # kept between waits
     hubs.notify_close(a.fileno())
     assert a.fileno() not in hub._watched
+
+
+def test_wait_io_wakes_the_right_green_thread_when_listeners_are_reused(hub, sockpair):
+    """wait_io keeps the last listener per descriptor for the green thread that waits again;
+    another green thread waiting on it later must get its own wake-up, not the old one's."""
+    a, b = sockpair
+    order = []
+
+    def reader(name):
+        hub.wait_io(hubs.READ, a.fileno(), lambda: None)
+        order.append((name, a.recv(10)))
+
+    for name, message in (("first", b"1"), ("second", b"2"), ("first-again", b"3")):
+        thread = spawn(reader, name)
+        sleep(0)
+        b.send(message)
+        with Timeout(5):
+            thread.wait()
+    assert order == [("first", b"1"), ("second", b"2"), ("first-again", b"3")]
+
+
+def test_a_listener_defanged_by_close_is_not_reused(hub, sockpair):
+    a, b = sockpair
+    fileno = a.fileno()
+    caught = []
+
+    def reader():
+        try:
+            hub.wait_io(hubs.READ, fileno, lambda: None)
+        except hubs.IOClosed as error:
+            caught.append(error)
+        hub.wait_io(hubs.READ, fileno, lambda: None)  # the same green thread waits again
+        caught.append(a.recv(10))
+
+    thread = spawn(reader)
+    sleep(0)
+    hubs.notify_close(fileno)  # as a close would, but the descriptor stays usable here
+    sleep(0)
+    b.send(b"after")
+    with Timeout(5):
+        thread.wait()
+    assert isinstance(caught[0], hubs.IOClosed) and caught[1] == b"after"

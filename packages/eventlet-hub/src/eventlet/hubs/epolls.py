@@ -69,11 +69,13 @@ class Hub(BaseHub):
 
     def wait(self, seconds: float) -> None:
         """Wait up to ``seconds`` for I/O and wake the listeners of ready descriptors."""
+        events = self.poll.poll(seconds)
+        self._waiting_in_os = False  # awake: wake-ups from here on need no wake-up write
         fire = self._fire
         readable = _READABLE
         writable = _WRITABLE
-        for fileno, events in self.poll.poll(seconds):
-            fire(fileno, events & readable, events & writable)
+        for fileno, mask in events:
+            fire(fileno, mask & readable, mask & writable)
 
     def close(self) -> None:
         """Release the epoll object and the wake-up descriptor."""

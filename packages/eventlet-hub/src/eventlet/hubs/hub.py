@@ -125,6 +125,10 @@ class BaseHub:
         self._wlisteners = self.listeners[WRITE]
         self.secondaries: dict[str, dict[int, list[FdListener]]] = {READ: {}, WRITE: {}}
         self._rsecondaries = self.secondaries[READ]
+        # wait_io keeps the last listener of each descriptor and direction, and uses it again
+        # when the same green thread waits again (the usual case): one object less per wait.
+        self._rcache: dict[int, FdListener] = {}
+        self._wcache: dict[int, FdListener] = {}
         self._wsecondaries = self.secondaries[WRITE]
         self.closed: list[FdListener] = []
         # What the OS poller watches, per descriptor: _READ_BIT | _WRITE_BIT. When the last
@@ -383,7 +387,20 @@ class BaseHub:
                 return self.switch()
             finally:
                 self.remove(listener)
-        listener = FdListener(evtype, fileno, current.switch, current.throw, mark_as_closed, current)
+        cache = self._rcache if bit is _READ_BIT else self._wcache
+        listener = cache.get(fileno)
+        if (
+            listener is None
+            or listener.greenlet is not current
+            or listener.mark_as_closed != mark_as_closed
+            or listener.cb is _closed_callback
+        ):
+            listener = FdListener(
+                evtype, fileno, current.switch, current.throw, mark_as_closed, current
+            )
+            cache[fileno] = listener
+        else:
+            listener.spent = False
         bucket[fileno] = listener
         watched = self._watched.get(fileno, 0)
         if not watched & bit:
@@ -402,7 +419,10 @@ class BaseHub:
                 if bucket.get(fileno) is listener and not (secondaries and fileno in secondaries):
                     listener.spent = True
                     del bucket[fileno]
-                    self._unwatch_later(fileno, listener)
+                    if mark_as_closed is not None:
+                        self._stale.add(fileno)  # see _unwatch_later
+                    else:
+                        self._unwatch_later(fileno, listener)
                 else:
                     self.remove(listener)
 
@@ -431,6 +451,8 @@ class BaseHub:
                     del self.secondaries[evtype][fileno]
 
     def _pop_listeners(self, fileno: int) -> list[FdListener]:
+        self._rcache.pop(fileno, None)
+        self._wcache.pop(fileno, None)
         found = []
         for evtype in (READ, WRITE):
             primary = self.listeners[evtype].pop(fileno, None)
@@ -657,31 +679,34 @@ class BaseHub:
             entry = callback = None
             if ready and not readers and not writers:
                 continue  # nothing the OS could tell us; signals run their handlers anyway
-            self._poll_os()
-
-    def _poll_os(self) -> None:
-        """Ask the OS for ready descriptors, waiting only as long as nothing else is due."""
-        # Raised before the run queue is looked at: a signal handler that runs from here on
-        # and wakes a green thread also writes to the wake-up descriptor, so the wait below
-        # returns at once instead of sleeping through the wake-up.
-        self._waiting_in_os = True
-        if self._ready or self._threadsafe:
-            timeout = 0.0
-        else:
-            if self.next_timers:
-                self.prepare_timers()
-            if self.timers:
-                timeout = max(self.timers[0][0] - self.clock(), 0.0)
+            # Ask the OS for ready descriptors, waiting only as long as nothing else is due.
+            # The flag goes up before the run queue is looked at: a signal handler that runs
+            # from here on and wakes a green thread also writes to the wake-up descriptor, so
+            # the wait returns at once instead of sleeping through the wake-up. Backends
+            # lower it as soon as the OS answers, before they wake anyone.
+            self._waiting_in_os = True
+            if ready or self._threadsafe:
+                timeout = 0.0
+            elif self.next_timers or self.timers:
+                timeout = self._until_next_timer()
             else:
                 timeout = self.default_sleep()
-        if self._stale:
-            self._sync_stale()
-        if self.debug_blocking:
-            self.block_detect_pre()
-        try:
-            self.wait(timeout)
-        finally:
-            self._waiting_in_os = False
+            if self._stale:
+                self._sync_stale()
+            if self.debug_blocking:
+                self.block_detect_pre()
+            try:
+                self.wait(timeout)
+            finally:
+                self._waiting_in_os = False
+
+    def _until_next_timer(self) -> float:
+        """Seconds until the next timer is due (0 if one is overdue), or the default sleep."""
+        if self.next_timers:
+            self.prepare_timers()
+        if self.timers:
+            return max(self.timers[0][0] - self.clock(), 0.0)
+        return self.default_sleep()
 
     def wait(self, seconds: float) -> None:
         """Wait up to ``seconds`` for I/O and wake the listeners of ready descriptors."""

@@ -54,7 +54,9 @@ class Hub(BaseHub):
 
     def wait(self, seconds: float) -> None:
         """Wait up to ``seconds`` for I/O and wake the listeners of ready descriptors."""
-        for event in self.kqueue.control(None, self.MAX_EVENTS, seconds):
+        events = self.kqueue.control(None, self.MAX_EVENTS, seconds)
+        self._waiting_in_os = False  # awake: wake-ups from here on need no wake-up write
+        for event in events:
             fileno = event.ident
             if event.flags & select.KQ_EV_ERROR:
                 self._fire_bad(fileno)

@@ -55,6 +55,7 @@ class Hub(BaseHub):
         """Wait up to ``seconds`` for I/O and wake the listeners of ready descriptors."""
         # poll counts milliseconds; round up so a timer due in 0.3 ms is not a busy loop.
         events = self.poll.poll(math.ceil(seconds * 1000.0))
+        self._waiting_in_os = False  # awake: wake-ups from here on need no wake-up write
         fire = self._fire
         for fileno, mask in events:
             if mask & _POLLNVAL:

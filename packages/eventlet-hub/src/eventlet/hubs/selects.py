@@ -44,6 +44,7 @@ class Hub(BaseHub):
                 raise
             self._drop_bad_descriptors()
             return
+        self._waiting_in_os = False  # awake: wake-ups from here on need no wake-up write
         writable_set = set(writable)
         for fileno in readable:
             self._fire(fileno, True, fileno in writable_set)
