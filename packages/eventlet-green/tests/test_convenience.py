@@ -7,16 +7,13 @@ Timeout (the ``guard`` fixture), which turns such a deadlock into a failure.
 
 from __future__ import annotations
 
-import datetime
 import errno
-import ipaddress
 import os
 import socket as stdlib_socket
 import ssl as stdlib_ssl
 import types
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -89,13 +86,6 @@ def reuseaddr(sock: Any) -> int:
 
 def reuseport(sock: Any) -> int:
     return sock.getsockopt(stdlib_socket.SOL_SOCKET, stdlib_socket.SO_REUSEPORT)
-
-
-def recv_all(sock: Any) -> bytes:
-    chunks = []
-    while chunk := sock.recv(4096):
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 # -- connect ---------------------------------------------------------------------------------
@@ -419,7 +409,9 @@ def background() -> Iterator[list[Any]]:
         kill(thread)
 
 
-def test_serve_handles_many_clients_concurrently(server: Any, background: list[Any]) -> None:
+def test_serve_handles_many_clients_concurrently(
+    server: Any, background: list[Any], recv_all: Any
+) -> None:
     count = 30
     inside = [0]
     everyone_in = Event()
@@ -470,7 +462,7 @@ def test_serve_closes_the_connection_when_handle_returns(
 
 
 def test_serve_closes_the_connection_when_handle_raises(
-    server: Any, capfd: pytest.CaptureFixture[str]
+    server: Any, capfd: pytest.CaptureFixture[str], recv_all: Any
 ) -> None:
     def handle(conn: Any, addr: Any) -> None:
         raise KeyError("handler failed")
@@ -485,7 +477,9 @@ def test_serve_closes_the_connection_when_handle_raises(
     assert reader.wait() == b""
 
 
-def test_stop_serve_makes_serve_return(server: Any, capfd: pytest.CaptureFixture[str]) -> None:
+def test_stop_serve_makes_serve_return(
+    server: Any, capfd: pytest.CaptureFixture[str], recv_all: Any
+) -> None:
     calls: list[Any] = []
 
     def handle(conn: Any, addr: Any) -> None:
@@ -544,7 +538,7 @@ def test_handler_exception_is_raised_by_serve(server: Any) -> None:
     assert server.fileno() >= 0
 
 
-def test_handler_return_value_is_ignored(server: Any) -> None:
+def test_handler_return_value_is_ignored(server: Any, recv_all: Any) -> None:
     def handle(conn: Any, addr: Any) -> Any:
         if conn.recv(10) == b"stop":
             raise StopServe
@@ -639,107 +633,6 @@ def test_no_exception_reaches_the_caller_after_serve_returned(server: Any) -> No
 # -- wrap_ssl --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TLSFiles:
-    ca: str  # the CA that signed the server certificate
-    cert: str  # the server certificate (localhost, 127.0.0.1)
-    key: str
-    other_ca: str  # a CA that signed nothing here
-
-
-def _name(common_name: str) -> Any:
-    from cryptography import x509
-    from cryptography.x509.oid import NameOID
-
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-
-
-def _self_signed_ca(common_name: str) -> tuple[Any, Any]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name(common_name))
-        .issuer_name(_name(common_name))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
-        .sign(key, hashes.SHA256())
-    )
-    return key, cert
-
-
-@pytest.fixture(scope="session")
-def tls(tmp_path_factory: pytest.TempPathFactory) -> TLSFiles:
-    """A CA, a server certificate it signed, and an unrelated CA, as PEM files."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    folder = tmp_path_factory.mktemp("convenience-tls")
-    ca_key, ca_cert = _self_signed_ca("convenience test CA")
-    _, other_ca_cert = _self_signed_ca("another CA")
-    server_key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.timezone.utc)
-    server_cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name("localhost"))
-        .issuer_name(ca_cert.subject)
-        .public_key(server_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    pem = serialization.Encoding.PEM
-    files = TLSFiles(
-        ca=str(folder / "ca.pem"),
-        cert=str(folder / "server.pem"),
-        key=str(folder / "server-key.pem"),
-        other_ca=str(folder / "other-ca.pem"),
-    )
-    Path(files.ca).write_bytes(ca_cert.public_bytes(pem))
-    Path(files.other_ca).write_bytes(other_ca_cert.public_bytes(pem))
-    Path(files.cert).write_bytes(server_cert.public_bytes(pem))
-    Path(files.key).write_bytes(
-        server_key.private_bytes(
-            pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    return files
-
-
 def _tls_echo_server(server: Any, results: list[Any]) -> Any:
     """Spawn a green thread that accepts one TLS connection and echoes one message upper-cased."""
 
@@ -754,8 +647,10 @@ def _tls_echo_server(server: Any, results: list[Any]) -> Any:
     return spawn(run)
 
 
-def test_wrap_ssl_server_and_client_from_files(tls: TLSFiles, closing: list[Any]) -> None:
-    server = wrap_ssl(listen(LOCALHOST), certfile=tls.cert, keyfile=tls.key, server_side=True)
+def test_wrap_ssl_server_and_client_from_files(tls_files: Any, closing: list[Any]) -> None:
+    server = wrap_ssl(
+        listen(LOCALHOST), certfile=tls_files.cert, keyfile=tls_files.key, server_side=True
+    )
     closing.append(server)
     assert isinstance(server, green_ssl.GreenSSLSocket)
     accepted: list[Any] = []
@@ -774,10 +669,10 @@ def test_wrap_ssl_server_and_client_from_files(tls: TLSFiles, closing: list[Any]
     assert client.getpeercert() == {}  # no verification asked for: the cert is not checked
 
 
-def test_wrap_ssl_with_a_plain_stdlib_context_is_green(tls: TLSFiles, closing: list[Any]) -> None:
+def test_wrap_ssl_with_a_plain_stdlib_context_is_green(tls_files: Any, closing: list[Any]) -> None:
     server_context = stdlib_ssl.SSLContext(stdlib_ssl.PROTOCOL_TLS_SERVER)
-    server_context.load_cert_chain(tls.cert, tls.key)
-    client_context = stdlib_ssl.create_default_context(cafile=tls.ca)
+    server_context.load_cert_chain(tls_files.cert, tls_files.key)
+    client_context = stdlib_ssl.create_default_context(cafile=tls_files.ca)
     assert type(client_context) is stdlib_ssl.SSLContext  # the real stdlib class, not green
 
     server = wrap_ssl(listen(LOCALHOST), server_side=True, context=server_context)
@@ -820,12 +715,14 @@ def test_wrap_ssl_with_a_plain_stdlib_context_is_green(tls: TLSFiles, closing: l
     assert peer is not None and peer["subject"] == ((("commonName", "localhost"),),)
 
 
-def test_wrap_ssl_cert_reqs_with_the_right_ca(tls: TLSFiles, closing: list[Any]) -> None:
-    server = wrap_ssl(listen(LOCALHOST), certfile=tls.cert, keyfile=tls.key, server_side=True)
+def test_wrap_ssl_cert_reqs_with_the_right_ca(tls_files: Any, closing: list[Any]) -> None:
+    server = wrap_ssl(
+        listen(LOCALHOST), certfile=tls_files.cert, keyfile=tls_files.key, server_side=True
+    )
     closing.append(server)
     echo = _tls_echo_server(server, [])
     client = wrap_ssl(
-        connect(server.getsockname()), cert_reqs=stdlib_ssl.CERT_REQUIRED, ca_certs=tls.ca
+        connect(server.getsockname()), cert_reqs=stdlib_ssl.CERT_REQUIRED, ca_certs=tls_files.ca
     )
     closing.append(client)
     peer = client.getpeercert()
@@ -835,8 +732,10 @@ def test_wrap_ssl_cert_reqs_with_the_right_ca(tls: TLSFiles, closing: list[Any])
     echo.wait()
 
 
-def test_wrap_ssl_cert_reqs_with_a_wrong_ca_fails(tls: TLSFiles, closing: list[Any]) -> None:
-    server = wrap_ssl(listen(LOCALHOST), certfile=tls.cert, keyfile=tls.key, server_side=True)
+def test_wrap_ssl_cert_reqs_with_a_wrong_ca_fails(tls_files: Any, closing: list[Any]) -> None:
+    server = wrap_ssl(
+        listen(LOCALHOST), certfile=tls_files.cert, keyfile=tls_files.key, server_side=True
+    )
     closing.append(server)
     server_error: list[BaseException] = []
 
@@ -853,7 +752,7 @@ def test_wrap_ssl_cert_reqs_with_a_wrong_ca_fails(tls: TLSFiles, closing: list[A
         wrap_ssl(
             connect(server.getsockname()),
             cert_reqs=stdlib_ssl.CERT_REQUIRED,
-            ca_certs=tls.other_ca,
+            ca_certs=tls_files.other_ca,
         )
     assert caught.value.verify_code != 0
     serving.wait()
@@ -862,14 +761,14 @@ def test_wrap_ssl_cert_reqs_with_a_wrong_ca_fails(tls: TLSFiles, closing: list[A
 
 
 def test_wrap_ssl_with_a_pyopenssl_context_serves_a_stdlib_client(
-    tls: TLSFiles, closing: list[Any]
+    tls_files: Any, closing: list[Any]
 ) -> None:
     SSL = pytest.importorskip("OpenSSL.SSL")
     from eventlet.green.OpenSSL import SSL as green_SSL
 
     context = SSL.Context(SSL.TLS_SERVER_METHOD)
-    context.use_certificate_file(tls.cert)
-    context.use_privatekey_file(tls.key)
+    context.use_certificate_file(tls_files.cert)
+    context.use_privatekey_file(tls_files.key)
     server = wrap_ssl(listen(LOCALHOST), context=context, server_side=True)
     closing.append(server)
     assert isinstance(server, green_SSL.Connection)
@@ -885,7 +784,7 @@ def test_wrap_ssl_with_a_pyopenssl_context_serves_a_stdlib_client(
 
     serving = spawn(run_server)
     client = wrap_ssl(
-        connect(server.getsockname()), cert_reqs=stdlib_ssl.CERT_REQUIRED, ca_certs=tls.ca
+        connect(server.getsockname()), cert_reqs=stdlib_ssl.CERT_REQUIRED, ca_certs=tls_files.ca
     )
     closing.append(client)
     client.sendall(b"from the stdlib")
@@ -894,11 +793,13 @@ def test_wrap_ssl_with_a_pyopenssl_context_serves_a_stdlib_client(
     assert received == [b"from the stdlib"]
 
 
-def test_wrap_ssl_with_a_pyopenssl_context_as_client(tls: TLSFiles, closing: list[Any]) -> None:
+def test_wrap_ssl_with_a_pyopenssl_context_as_client(tls_files: Any, closing: list[Any]) -> None:
     SSL = pytest.importorskip("OpenSSL.SSL")
     from eventlet.green.OpenSSL import SSL as green_SSL
 
-    server = wrap_ssl(listen(LOCALHOST), certfile=tls.cert, keyfile=tls.key, server_side=True)
+    server = wrap_ssl(
+        listen(LOCALHOST), certfile=tls_files.cert, keyfile=tls_files.key, server_side=True
+    )
     closing.append(server)
     echo = _tls_echo_server(server, [])
     context = SSL.Context(SSL.TLS_CLIENT_METHOD)
@@ -910,11 +811,11 @@ def test_wrap_ssl_with_a_pyopenssl_context_as_client(tls: TLSFiles, closing: lis
     echo.wait()
 
 
-def test_wrap_ssl_keyfile_without_certfile(tls: TLSFiles, closing: list[Any]) -> None:
+def test_wrap_ssl_keyfile_without_certfile(tls_files: Any, closing: list[Any]) -> None:
     sock = listen(LOCALHOST)
     closing.append(sock)
     with pytest.raises(ValueError, match="certfile"):
-        wrap_ssl(sock, keyfile=tls.key)
+        wrap_ssl(sock, keyfile=tls_files.key)
 
 
 def test_wrap_ssl_server_side_without_certfile(closing: list[Any]) -> None:

@@ -15,6 +15,8 @@ OWN_MODULES = [
     "eventlet.support.greendns",
     "eventlet.green._inject",
     "eventlet.green._osthread",
+    "eventlet.green._getaddrinfo",
+    "eventlet.green._modules",
 ]
 
 

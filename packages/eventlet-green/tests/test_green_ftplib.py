@@ -8,10 +8,8 @@ Each test is guarded by a Timeout so a bug fails instead of hanging.
 
 from __future__ import annotations
 
-import datetime
 import ftplib
 import io
-import ipaddress
 import socket
 import ssl
 import threading
@@ -19,12 +17,11 @@ import urllib.error
 
 import pytest
 
-from eventlet.event import Event
 from eventlet.green import ftplib as green_ftplib
 from eventlet.green import socket as green_socket
 from eventlet.green import ssl as green_ssl
 from eventlet.green.urllib import request as green_request
-from eventlet.greenthread import sleep, spawn
+from eventlet.greenthread import spawn
 from eventlet.timeout import Timeout
 
 GUARD = 10  # seconds: far above what any test needs, so only a bug reaches it
@@ -196,46 +193,6 @@ def ftp_server(hub):
         srv.close()
 
 
-@pytest.fixture
-def certificate(tmp_path):
-    """A self-signed certificate for 127.0.0.1: (cert file, key file)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "eventlet ftp test")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    cert_file = tmp_path / "cert.pem"
-    key_file = tmp_path / "key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return str(cert_file), str(key_file)
-
-
 def connect(srv, cls=green_ftplib.FTP, **kwargs):
     """A green FTP client logged in to ``srv``."""
     ftp = cls(**kwargs)
@@ -313,20 +270,11 @@ def test_errors_are_the_stdlib_classes(ftp_server):
 
 
 @pytest.mark.all_hubs
-def test_two_downloads_overlap(ftp_server):
+def test_two_downloads_overlap(ftp_server, make_gate):
     """Both RETR commands reach the server before either transfer is answered."""
     srv = ftp_server({"a.txt": b"A" * 50_000, "b.txt": b"B" * 50_000})
-    waiting = []
-    both_waiting = Event()
-    release = Event()
-
-    def hold(name):
-        waiting.append(name)
-        if len(waiting) == 2:
-            both_waiting.send()
-        release.wait()
-
-    srv.before_retr = hold
+    gate = make_gate(2)
+    srv.before_retr = gate.arrive  # each RETR waits there until both have come
 
     def download(name):
         ftp = connect(srv)
@@ -339,46 +287,22 @@ def test_two_downloads_overlap(ftp_server):
 
     with Timeout(GUARD):
         downloads = [spawn(download, "a.txt"), spawn(download, "b.txt")]
-        both_waiting.wait()
-        assert sorted(waiting) == ["a.txt", "b.txt"]
-        release.send()
+        gate.all_arrived.wait()
+        assert sorted(gate.arrived) == ["a.txt", "b.txt"]
+        gate.open()
         results = [d.wait() for d in downloads]
     me = threading.get_ident()
     assert results == [(b"A" * 50_000, me), (b"B" * 50_000, me)]
 
 
-def test_timeout_when_the_server_never_greets(hub):
-    listener = green_socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(4)
-    accepted = []
-
-    def accept_forever():
-        while True:
-            accepted.append(listener.accept()[0])  # kept open, silent
-
-    acceptor = spawn(accept_forever)
-    ticks = []
-
-    def ticker():
-        while True:
-            ticks.append(None)
-            sleep(0.01)
-
-    ticking = spawn(ticker)
-    try:
-        with Timeout(GUARD):
-            ftp = green_ftplib.FTP()
-            with pytest.raises(TimeoutError):
-                ftp.connect(*listener.getsockname(), timeout=0.2)
-            ftp.close()
-        assert ticks, "other green threads did not run while the client waited"
-    finally:
-        ticking.kill()
-        acceptor.kill()
-        listener.close()
-        for conn in accepted:
-            conn.close()
+def test_timeout_when_the_server_never_greets(silent_server, start_ticker):
+    ticker = start_ticker()
+    with Timeout(GUARD):
+        ftp = green_ftplib.FTP()
+        with pytest.raises(TimeoutError):
+            ftp.connect(*silent_server.address, timeout=0.2)
+        ftp.close()
+    assert ticker.stop() > 0, "other green threads did not run while the client waited"
 
 
 def test_bad_input_is_refused_at_the_call():
@@ -391,12 +315,11 @@ def test_bad_input_is_refused_at_the_call():
 
 
 @pytest.mark.all_hubs
-def test_ftp_tls_protected_download_and_upload(ftp_server, certificate):
-    cert_file, key_file = certificate
+def test_ftp_tls_protected_download_and_upload(ftp_server, tls_files):
     server_context = green_ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server_context.load_cert_chain(cert_file, key_file)
+    server_context.load_cert_chain(tls_files.cert, tls_files.key)
     srv = ftp_server({"secret.txt": b"top secret\n" * 1000}, tls=server_context)
-    client_context = green_ssl.create_default_context(cafile=cert_file)
+    client_context = green_ssl.create_default_context(cafile=tls_files.ca)
     with Timeout(GUARD):
         ftp = connect(srv, green_ftplib.FTP_TLS, context=client_context)
         assert isinstance(ftp.sock, green_ssl.SSLSocket)
@@ -427,19 +350,10 @@ def test_urlopen_ftp_url_uses_green_ftplib(ftp_server):
     assert any(line == "RETR hello.txt" for _, line in srv.commands)
 
 
-def test_urlopen_ftp_downloads_overlap(ftp_server):
+def test_urlopen_ftp_downloads_overlap(ftp_server, make_gate):
     srv = ftp_server({"one.txt": b"1" * 1000, "two.txt": b"2" * 1000})
-    waiting = []
-    both_waiting = Event()
-    release = Event()
-
-    def hold(name):
-        waiting.append(name)
-        if len(waiting) == 2:
-            both_waiting.send()
-        release.wait()
-
-    srv.before_retr = hold
+    gate = make_gate(2)
+    srv.before_retr = gate.arrive  # each RETR waits there until both have come
     host, port = srv.address
 
     def fetch(name):
@@ -448,8 +362,8 @@ def test_urlopen_ftp_downloads_overlap(ftp_server):
 
     with Timeout(GUARD):
         fetches = [spawn(fetch, "one.txt"), spawn(fetch, "two.txt")]
-        both_waiting.wait()
-        release.send()
+        gate.all_arrived.wait()
+        gate.open()
         assert [f.wait() for f in fetches] == [b"1" * 1000, b"2" * 1000]
 
 

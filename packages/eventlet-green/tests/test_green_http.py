@@ -16,14 +16,12 @@ import http.cookies
 import http.server
 import os
 import shutil
-import socket
 import tempfile
 import threading
 import urllib.request
 
 import pytest
 
-from eventlet.event import Event
 from eventlet.green import socket as green_socket
 from eventlet.green import socketserver as green_socketserver
 from eventlet.green.http import client, cookiejar, cookies, server
@@ -32,62 +30,6 @@ from eventlet.timeout import Timeout
 
 GUARD = 10  # seconds: far above what any test needs, so only a bug reaches it
 CLIENTS = 8
-
-
-# -- helpers ---------------------------------------------------------------------------------
-
-
-class QuietHandler(server.BaseHTTPRequestHandler):
-    """A green request handler that logs nothing and answers with a small text body."""
-
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format, *args):  # noqa: A002  (the stdlib's parameter name)
-        pass
-
-    def reply(self, body: bytes, status: int = 200, headers: dict | None = None) -> None:
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@pytest.fixture
-def serve(hub):
-    """Start a green HTTP server for a handler class in a green thread; stop it afterwards."""
-    servers = []
-
-    def start(handler, server_class=server.ThreadingHTTPServer):
-        httpd = server_class(("127.0.0.1", 0), handler)
-        runner = spawn(httpd.serve_forever, 0.05)
-        servers.append((httpd, runner))
-        return httpd.server_address[:2]
-
-    yield start
-    with Timeout(GUARD):
-        for httpd, runner in servers:
-            httpd.shutdown()
-            runner.wait()
-            httpd.server_close()
-
-
-def silent_listener():
-    """A green listening socket whose connections are accepted and then never answered."""
-    listener = green_socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    accepted = []
-
-    def accept_forever():
-        while True:
-            conn, _ = listener.accept()
-            accepted.append(conn)  # kept open, never written to
-
-    acceptor = spawn(accept_forever)
-    return listener, acceptor, accepted
 
 
 # -- the modules -----------------------------------------------------------------------------
@@ -184,21 +126,16 @@ def test_importing_leaves_the_stdlib_modules_alone(run_python):
 
 
 @pytest.mark.all_hubs
-def test_many_green_clients_are_served_at_once(serve):
+def test_many_green_clients_are_served_at_once(green_servers, make_gate):
     """Every request reaches its handler before any is answered: they all overlap."""
-    arrived = []
-    all_arrived = Event()
-    release = Event()
+    gate = make_gate(CLIENTS)
 
-    class Handler(QuietHandler):
+    class Handler(green_servers.HTTPHandler):
         def do_GET(self):
-            arrived.append((self.path, threading.get_ident()))
-            if len(arrived) == CLIENTS:
-                all_arrived.send()
-            release.wait()
+            gate.arrive((self.path, threading.get_ident()))
             self.reply(f"hello {self.path}".encode())
 
-    host, port = serve(Handler)
+    host, port = green_servers.start_http(Handler)
 
     def fetch(i):
         conn = client.HTTPConnection(host, port, timeout=GUARD)
@@ -211,23 +148,23 @@ def test_many_green_clients_are_served_at_once(serve):
 
     with Timeout(GUARD):
         fetchers = [spawn(fetch, i) for i in range(CLIENTS)]
-        all_arrived.wait()
-        assert len(arrived) == CLIENTS  # all handlers are waiting, none has answered
-        release.send()
+        gate.all_arrived.wait()
+        assert len(gate.arrived) == CLIENTS  # all handlers are waiting, none has answered
+        gate.open()
         results = [f.wait() for f in fetchers]
 
     me = threading.get_ident()
     assert results == [(200, f"hello /{i}".encode(), me) for i in range(CLIENTS)]
-    assert sorted(arrived) == sorted((f"/{i}", me) for i in range(CLIENTS))
+    assert sorted(gate.arrived) == sorted((f"/{i}", me) for i in range(CLIENTS))
 
 
-def test_keep_alive_connection_serves_several_requests(serve):
-    class Handler(QuietHandler):
+def test_keep_alive_connection_serves_several_requests(green_servers):
+    class Handler(green_servers.HTTPHandler):
         def do_POST(self):
             length = int(self.headers["Content-Length"])
             self.reply(self.rfile.read(length)[::-1])
 
-    host, port = serve(Handler)
+    host, port = green_servers.start_http(Handler)
     with Timeout(GUARD):
         conn = client.HTTPConnection(host, port, timeout=GUARD)
         replies = []
@@ -239,8 +176,8 @@ def test_keep_alive_connection_serves_several_requests(serve):
     assert replies == [(200, b"cba"), (200, b"dlrow olleh"), (200, b"x" * 100_000)]
 
 
-def test_chunked_response_is_read_in_pieces(serve):
-    class Handler(QuietHandler):
+def test_chunked_response_is_read_in_pieces(green_servers):
+    class Handler(green_servers.HTTPHandler):
         def do_GET(self):
             self.send_response(200)
             self.send_header("Transfer-Encoding", "chunked")
@@ -249,7 +186,7 @@ def test_chunked_response_is_read_in_pieces(serve):
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
             self.wfile.write(b"0\r\n\r\n")
 
-    host, port = serve(Handler)
+    host, port = green_servers.start_http(Handler)
     with Timeout(GUARD):
         conn = client.HTTPConnection(host, port, timeout=GUARD)
         conn.request("GET", "/")
@@ -259,7 +196,7 @@ def test_chunked_response_is_read_in_pieces(serve):
         conn.close()
 
 
-def test_simple_handler_serves_files_from_a_directory(serve, tmp_path):
+def test_simple_handler_serves_files_from_a_directory(green_servers, tmp_path):
     (tmp_path / "page.txt").write_bytes(b"static content\n")
 
     class Handler(server.SimpleHTTPRequestHandler):
@@ -269,7 +206,7 @@ def test_simple_handler_serves_files_from_a_directory(serve, tmp_path):
         def log_message(self, format, *args):  # noqa: A002
             pass
 
-    host, port = serve(Handler)
+    host, port = green_servers.start_http(Handler)
     with Timeout(GUARD):
         conn = client.HTTPConnection(host, port, timeout=GUARD)
         conn.request("GET", "/page.txt")
@@ -285,7 +222,7 @@ def test_simple_handler_serves_files_from_a_directory(serve, tmp_path):
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="CGI scripts run in forked children")
-def test_cgi_script_runs_while_the_hub_keeps_running(serve):
+def test_cgi_script_runs_while_the_hub_keeps_running(green_servers):
     """The handler waits for its CGI child with the green os.waitpid.
 
     The script blocks reading a FIFO until the test, in another green thread of the same OS
@@ -316,7 +253,7 @@ def test_cgi_script_runs_while_the_hub_keeps_running(serve):
             def log_message(self, format, *args):  # noqa: A002
                 pass
 
-        host, port = serve(Handler)
+        host, port = green_servers.start_http(Handler)
 
         def fetch():
             conn = client.HTTPConnection(host, port, timeout=GUARD)
@@ -345,16 +282,16 @@ def test_cgi_script_runs_while_the_hub_keeps_running(serve):
         shutil.rmtree(root)
 
 
-def test_plain_http_server_handles_requests_one_by_one(serve):
+def test_plain_http_server_handles_requests_one_by_one(green_servers):
     """The non-threading HTTPServer still serves (in its own green thread), one at a time."""
 
-    class Handler(QuietHandler):
+    class Handler(green_servers.HTTPHandler):
         protocol_version = "HTTP/1.0"
 
         def do_GET(self):
             self.reply(self.path.encode())
 
-    host, port = serve(Handler, server.HTTPServer)
+    host, port = green_servers.start_http(Handler, server.HTTPServer)
     with Timeout(GUARD):
         bodies = []
         for path in ("/a", "/b"):
@@ -365,12 +302,12 @@ def test_plain_http_server_handles_requests_one_by_one(serve):
     assert bodies == [b"/a", b"/b"]
 
 
-def test_server_closing_without_answer_raises_stdlib_remote_disconnected(serve):
-    class Handler(QuietHandler):
+def test_server_closing_without_answer_raises_stdlib_remote_disconnected(green_servers):
+    class Handler(green_servers.HTTPHandler):
         def do_GET(self):
             self.close_connection = True  # and write nothing
 
-    host, port = serve(Handler)
+    host, port = green_servers.start_http(Handler)
     with Timeout(GUARD):
         conn = client.HTTPConnection(host, port, timeout=GUARD)
         conn.request("GET", "/")
@@ -380,40 +317,21 @@ def test_server_closing_without_answer_raises_stdlib_remote_disconnected(serve):
 
 
 @pytest.mark.all_hubs
-def test_response_timeout_raises_timeout_error_and_others_run(hub):
-    listener, acceptor, accepted = silent_listener()
-    ticks = []
-
-    def ticker():
-        while True:
-            ticks.append(len(ticks))
-            sleep(0.01)
-
-    ticking = spawn(ticker)
-    try:
-        with Timeout(GUARD):
-            conn = client.HTTPConnection(*listener.getsockname(), timeout=0.2)
-            conn.request("GET", "/")
-            before = len(ticks)
-            with pytest.raises(TimeoutError):
-                conn.getresponse()
-            assert len(ticks) > before  # the hub kept running while the client waited
-            conn.close()
-    finally:
-        ticking.kill()
-        acceptor.kill()
-        listener.close()
-        for conn in accepted:
-            conn.close()
-
-
-def test_connect_to_closed_port_raises_connection_refused(hub):
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()  # nothing listens there now
+def test_response_timeout_raises_timeout_error_and_others_run(silent_server, start_ticker):
+    ticker = start_ticker()
     with Timeout(GUARD):
-        conn = client.HTTPConnection("127.0.0.1", port, timeout=GUARD)
+        conn = client.HTTPConnection(*silent_server.address, timeout=0.2)
+        conn.request("GET", "/")
+        before = ticker.ticks
+        with pytest.raises(TimeoutError):
+            conn.getresponse()
+        assert ticker.ticks > before  # the hub kept running while the client waited
+        conn.close()
+
+
+def test_connect_to_closed_port_raises_connection_refused(refused_address):
+    with Timeout(GUARD):
+        conn = client.HTTPConnection(*refused_address, timeout=GUARD)
         with pytest.raises(ConnectionRefusedError):
             conn.request("GET", "/")
 
@@ -429,8 +347,8 @@ def test_bad_input_is_refused_at_the_call():
 # -- cookies ---------------------------------------------------------------------------------
 
 
-def test_cookie_round_trip_with_green_cookiejar(serve):
-    class Handler(QuietHandler):
+def test_cookie_round_trip_with_green_cookiejar(green_servers):
+    class Handler(green_servers.HTTPHandler):
         def do_GET(self):
             if self.path == "/set":
                 jar = cookies.SimpleCookie()
@@ -448,7 +366,7 @@ def test_cookie_round_trip_with_green_cookiejar(serve):
                 body = ";".join(f"{k}={m.value}" for k, m in sorted(received.items()))
                 self.reply(body.encode())
 
-    host, port = serve(Handler)
+    host, port = green_servers.start_http(Handler)
     jar = cookiejar.CookieJar()
     base = f"http://{host}:{port}"
 

@@ -1,18 +1,15 @@
 """Tests of eventlet.green.OpenSSL: real TLS over loopback, server and client in one OS thread.
 
-The certificate is made by the test (the cryptography package). A Timeout guard turns a
+The certificates are the shared ones of conftest.py (``tls_files``). A Timeout guard turns a
 missed wake-up into a failure instead of a hang.
 """
 
 from __future__ import annotations
 
-import datetime
 import hashlib
-import ipaddress
 import os
 import socket
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,10 +18,6 @@ SSL = pytest.importorskip("eventlet.green.OpenSSL.SSL", exc_type=ImportError)
 
 import OpenSSL  # noqa: E402  (pyOpenSSL itself, for comparison)
 import OpenSSL.SSL as real_SSL  # noqa: E402
-from cryptography import x509  # noqa: E402
-from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
-from cryptography.x509.oid import NameOID  # noqa: E402
 
 from eventlet.event import Event  # noqa: E402
 from eventlet.greenio import GreenSocket  # noqa: E402
@@ -35,66 +28,22 @@ from eventlet.timeout import Timeout  # noqa: E402
 GUARD = 20  # seconds: far more than any of these tests needs
 
 
-@pytest.fixture(scope="module")
-def cert_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A self-signed certificate for localhost / 127.0.0.1 and its key, as PEM files."""
-    folder = tmp_path_factory.mktemp("tls")
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path = folder / "cert.pem"
-    key_path = folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
 @pytest.fixture
-def server_context(cert_files: tuple[Path, Path]) -> Any:
-    cert_path, key_path = cert_files
+def server_context(tls_files: Any) -> Any:
+    """A pyOpenSSL server context with the shared test certificate for localhost."""
     context = SSL.Context(SSL.TLS_SERVER_METHOD)
-    context.use_certificate_file(str(cert_path))
-    context.use_privatekey_file(str(key_path))
+    context.use_certificate_file(tls_files.cert)
+    context.use_privatekey_file(tls_files.key)
     return context
 
 
 @pytest.fixture
-def client_context(cert_files: tuple[Path, Path]) -> Any:
+def client_context(tls_files: Any) -> Any:
+    """A pyOpenSSL client context that verifies the server against the test CA."""
     context = SSL.Context(SSL.TLS_CLIENT_METHOD)
     context.set_verify(SSL.VERIFY_PEER)
-    context.load_verify_locations(str(cert_files[0]))
+    context.load_verify_locations(tls_files.ca)
     return context
-
-
-def green_listener() -> GreenSocket:
-    sock = GreenSocket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(8)
-    return sock
 
 
 def make_client_socket(kind: str) -> Any:
@@ -103,24 +52,32 @@ def make_client_socket(kind: str) -> Any:
     return GreenSocket(socket.AF_INET, socket.SOCK_STREAM)
 
 
-def tls_pair(server_context: Any, client_context: Any, kind: str = "green") -> tuple[Any, Any]:
-    """A handshaken (server connection, client connection) pair over loopback TCP."""
-    listener = SSL.Connection(server_context, green_listener())
-    address = listener.getsockname()
+@pytest.fixture
+def tls_pair(
+    server_context: Any, client_context: Any, green_listener: Any
+) -> Callable[..., tuple[Any, Any]]:
+    """``tls_pair(kind="green")``: a handshaken (server connection, client connection) pair over
+    loopback TCP; the client's socket is a GreenSocket, or a stdlib socket if kind is "plain"."""
 
-    def serve() -> Any:
-        connection, _ = listener.accept()
-        connection.do_handshake()
-        return connection
+    def make(kind: str = "green") -> tuple[Any, Any]:
+        listener = SSL.Connection(server_context, green_listener())
+        address = listener.getsockname()
 
-    server_thread = spawn(serve)
-    client = SSL.Connection(client_context, make_client_socket(kind))
-    client.set_tlsext_host_name(b"localhost")
-    client.connect(address)
-    client.do_handshake()
-    server = server_thread.wait()
-    listener.close()
-    return server, client
+        def serve() -> Any:
+            connection, _ = listener.accept()
+            connection.do_handshake()
+            return connection
+
+        server_thread = spawn(serve)
+        client = SSL.Connection(client_context, make_client_socket(kind))
+        client.set_tlsext_host_name(b"localhost")
+        client.connect(address)
+        client.do_handshake()
+        server = server_thread.wait()
+        listener.close()
+        return server, client
+
+    return make
 
 
 def test_module_is_pyopenssl_with_a_green_connection() -> None:
@@ -144,11 +101,9 @@ def test_module_is_pyopenssl_with_a_green_connection() -> None:
 
 @pytest.mark.all_hubs
 @pytest.mark.parametrize("kind", ["plain", "green"])
-def test_server_and_client_exchange_data(
-    server_context: Any, client_context: Any, kind: str
-) -> None:
+def test_server_and_client_exchange_data(tls_pair: Any, kind: str) -> None:
     with Timeout(GUARD):
-        server, client = tls_pair(server_context, client_context, kind)
+        server, client = tls_pair(kind)
         assert isinstance(server, SSL.Connection) and isinstance(client, SSL.Connection)
         peer = client.get_peer_certificate(as_cryptography=True)
         assert peer.subject.rfc4514_string() == "CN=localhost"
@@ -177,7 +132,7 @@ def test_server_and_client_exchange_data(
         server.close()
 
 
-def test_large_payloads_cross(server_context: Any, client_context: Any) -> None:
+def test_large_payloads_cross(tls_pair: Any) -> None:
     size = 6 * 1024 * 1024
     to_server = os.urandom(size)
     to_client = os.urandom(size)
@@ -194,7 +149,7 @@ def test_large_payloads_cross(server_context: Any, client_context: Any) -> None:
         return b"".join(chunks)
 
     with Timeout(GUARD):
-        server, client = tls_pair(server_context, client_context, "plain")
+        server, client = tls_pair("plain")
         # Both sides write and read at the same time, each from two green threads: with
         # one green thread per side that only wrote, both would wait for ever.
         threads = [
@@ -212,44 +167,26 @@ def test_large_payloads_cross(server_context: Any, client_context: Any) -> None:
 
 
 @pytest.mark.parametrize("kind", ["plain", "green"])
-def test_handshake_times_out_against_a_silent_server(client_context: Any, kind: str) -> None:
+def test_handshake_times_out_against_a_silent_server(
+    client_context: Any, kind: str, silent_server: Any, start_ticker: Any
+) -> None:
     # The server accepts the TCP connection but never answers the ClientHello.
-    listener = green_listener()
-    accepted: list[Any] = []
-    ticks = 0
-    done = Event()
-
-    def silent() -> None:
-        accepted.append(listener.accept()[0])
-
-    def tick() -> None:
-        nonlocal ticks
-        while not done.ready():
-            ticks += 1
-            sleep(0.01)
-
     with Timeout(GUARD):
-        spawn(silent)
-        ticker = spawn(tick)
+        ticker = start_ticker(0.01)
         sock = make_client_socket(kind)
         sock.settimeout(0.3)
         client = SSL.Connection(client_context, sock)
-        client.connect(listener.getsockname())
+        client.connect(silent_server.address)
         with pytest.raises(socket.timeout, match="timed out"):
             client.do_handshake()
-        done.send()
-        ticker.wait()
-    assert ticks > 0  # the wait was green: the other green thread ran
+        assert ticker.stop() > 0  # the wait was green: the other green thread ran
     assert client.gettimeout() == 0.3
     client.close()
-    for sock in accepted:
-        sock.close()
-    listener.close()
 
 
-def test_recv_timeout_after_handshake(server_context: Any, client_context: Any) -> None:
+def test_recv_timeout_after_handshake(tls_pair: Any) -> None:
     with Timeout(GUARD):
-        server, client = tls_pair(server_context, client_context)
+        server, client = tls_pair()
         client.settimeout(0.1)
         with pytest.raises(TimeoutError):
             client.recv(10)
@@ -259,9 +196,9 @@ def test_recv_timeout_after_handshake(server_context: Any, client_context: Any) 
         assert client.recv(10) == b"late"
 
 
-def test_shutdown_both_ways(server_context: Any, client_context: Any) -> None:
+def test_shutdown_both_ways(tls_pair: Any) -> None:
     with Timeout(GUARD):
-        server, client = tls_pair(server_context, client_context)
+        server, client = tls_pair()
         assert client.shutdown() is False  # ours is sent, the server's not yet
         with pytest.raises(SSL.ZeroReturnError):
             server.recv(100)
@@ -270,22 +207,18 @@ def test_shutdown_both_ways(server_context: Any, client_context: Any) -> None:
         assert client.get_shutdown() == SSL.SENT_SHUTDOWN | SSL.RECEIVED_SHUTDOWN
 
 
-def test_unexpected_eof_is_syscallerror_as_in_pyopenssl(
-    server_context: Any, client_context: Any
-) -> None:
+def test_unexpected_eof_is_syscallerror_as_in_pyopenssl(tls_pair: Any) -> None:
     with Timeout(GUARD):
-        server, client = tls_pair(server_context, client_context)
+        server, client = tls_pair()
         server.close()  # TCP close, no TLS close-notify
         with pytest.raises(SSL.SysCallError) as caught:
             client.recv(100)
     assert caught.value.args[0] == -1
 
 
-def test_nonblocking_socket_lets_want_read_through(
-    server_context: Any, client_context: Any
-) -> None:
+def test_nonblocking_socket_lets_want_read_through(tls_pair: Any) -> None:
     with Timeout(GUARD):
-        server, client = tls_pair(server_context, client_context)
+        server, client = tls_pair()
         client.setblocking(False)
         with pytest.raises(SSL.WantReadError):
             client.recv(100)
@@ -294,9 +227,9 @@ def test_nonblocking_socket_lets_want_read_through(
         assert client.recv(100) == b"now"
 
 
-def test_close_while_another_green_thread_waits(server_context: Any, client_context: Any) -> None:
+def test_close_while_another_green_thread_waits(tls_pair: Any) -> None:
     with Timeout(GUARD):
-        server, client = tls_pair(server_context, client_context)
+        server, client = tls_pair()
         started = Event()
 
         def reader() -> BaseException | None:

@@ -28,36 +28,10 @@ GUARD = 10  # seconds: far above what any test needs, so only a bug reaches it
 all_hubs = pytest.mark.all_hubs
 
 
-class Pipe:
-    """A pipe whose ends a test may close (``close``); the rest is closed afterwards."""
-
-    def __init__(self, blocking=True):
-        self.r, self.w = os.pipe()
-        os.set_blocking(self.r, blocking)
-        os.set_blocking(self.w, blocking)
-        self.open = {self.r, self.w}
-
-    def close(self, fd):
-        self.open.discard(fd)  # never twice: the number may belong to another file by then
-        green_os.close(fd)
-
-    def close_all(self):
-        for fd in list(self.open):
-            self.close(fd)
-
-
 @pytest.fixture
-def pipe():
-    p = Pipe()
-    yield p
-    p.close_all()
-
-
-@pytest.fixture
-def nb_pipe():
-    p = Pipe(blocking=False)
-    yield p
-    p.close_all()
+def nb_pipe(make_pipe):
+    """A non-blocking pipe (conftest's Pipe), closed after the test."""
+    return make_pipe(blocking=False)
 
 
 def spawn_child(code):
@@ -118,24 +92,21 @@ def test_everything_of_os_is_here():
 
 @all_hubs
 @pytest.mark.parametrize("blocking", [True, False])
-def test_read_waits_green(blocking):
-    p = Pipe(blocking)
-    try:
-        order = []
+def test_read_waits_green(blocking, make_pipe):
+    p = make_pipe(blocking)
+    order = []
 
-        def writer():
-            order.append("writer")
-            os.write(p.w, b"hello")
+    def writer():
+        order.append("writer")
+        os.write(p.w, b"hello")
 
-        spawn(writer)
-        order.append("read")
-        with Timeout(GUARD):
-            data = green_os.read(p.r, 100)
-        assert data == b"hello"
-        assert order == ["read", "writer"]
-        assert os.get_blocking(p.r) is blocking  # a blocking descriptor stays blocking
-    finally:
-        p.close_all()
+    spawn(writer)
+    order.append("read")
+    with Timeout(GUARD):
+        data = green_os.read(p.r, 100)
+    assert data == b"hello"
+    assert order == ["read", "writer"]
+    assert os.get_blocking(p.r) is blocking  # a blocking descriptor stays blocking
 
 
 @all_hubs
@@ -210,29 +181,26 @@ def test_closing_a_descriptor_under_read_raises(nb_pipe):
 
 @all_hubs
 @pytest.mark.parametrize("blocking", [True, False])
-def test_write_waits_green_while_the_pipe_is_full(blocking):
-    p = Pipe(blocking)
-    try:
-        data = bytes(range(256)) * 4096  # 1 MiB: far more than a pipe holds
-        received = bytearray()
-        done = Event()
+def test_write_waits_green_while_the_pipe_is_full(blocking, make_pipe):
+    p = make_pipe(blocking)
+    data = bytes(range(256)) * 4096  # 1 MiB: far more than a pipe holds
+    received = bytearray()
+    done = Event()
 
-        def reader():
-            while len(received) < len(data):
-                received.extend(green_os.read(p.r, 65536))
-            done.send()
+    def reader():
+        while len(received) < len(data):
+            received.extend(green_os.read(p.r, 65536))
+        done.send()
 
-        spawn(reader)
-        with Timeout(GUARD):
-            written = 0
-            while written < len(data):  # a non-blocking write may be short
-                written += green_os.write(p.w, data[written:])
-            done.wait()
-        assert bytes(received) == data
-        if blocking:
-            assert written == len(data)
-    finally:
-        p.close_all()
+    spawn(reader)
+    with Timeout(GUARD):
+        written = 0
+        while written < len(data):  # a non-blocking write may be short
+            written += green_os.write(p.w, data[written:])
+        done.wait()
+    assert bytes(received) == data
+    if blocking:
+        assert written == len(data)
 
 
 @all_hubs

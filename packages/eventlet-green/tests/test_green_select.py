@@ -30,39 +30,6 @@ GUARD = 10  # seconds: far above what any test needs, so only a bug reaches it
 all_hubs = pytest.mark.all_hubs
 
 
-class Pipe:
-    """A pipe whose ends a test may close (``close``); the rest is closed afterwards."""
-
-    def __init__(self):
-        self.r, self.w = os.pipe()
-        self.open = {self.r, self.w}
-
-    def close(self, fd, green=True):
-        self.open.discard(fd)  # never closed twice: the number may belong to another file
-        (green_os.close if green else os.close)(fd)
-
-    def close_all(self):
-        for fd in list(self.open):
-            self.close(fd)
-
-
-@pytest.fixture
-def pipe():
-    """A :class:`Pipe`, closed afterwards."""
-    p = Pipe()
-    yield p
-    p.close_all()
-
-
-@pytest.fixture
-def pair():
-    """A connected AF_UNIX stream socketpair, closed afterwards."""
-    a, b = socket.socketpair()
-    yield a, b
-    a.close()
-    b.close()
-
-
 @pytest.fixture
 def tcp_pair():
     """Two connected TCP sockets on loopback (client, server side)."""
@@ -87,19 +54,6 @@ class CountingSelect:
 
     def __getattr__(self, name):
         return getattr(std_select, name)
-
-
-def fill(sock):
-    """Send until the socket's buffer is full; return how much went."""
-    sock.setblocking(False)
-    sent = 0
-    try:
-        while True:
-            sent += sock.send(b"x" * 65536)
-    except BlockingIOError:
-        pass
-    sock.setblocking(True)
-    return sent
 
 
 # -- the module ------------------------------------------------------------------------------
@@ -245,7 +199,7 @@ def test_waits_on_the_hub_while_another_green_thread_runs(pair):
 
 
 @all_hubs
-def test_waits_for_writability(pair):
+def test_waits_for_writability(pair, fill):
     a, b = pair
     fill(a)
     assert select.select([], [a], [], 0) == ([], [], [])
@@ -374,7 +328,7 @@ def test_eventlet_timeout_interrupts_a_wait_and_cleans_up(pair):
 
 
 @all_hubs
-def test_the_answer_after_waiting_is_complete(pair):
+def test_the_answer_after_waiting_is_complete(pair, fill, drain):
     # Both conditions come true before the waiter runs again: one listener wakes it, and the
     # answer still names both, as the stdlib's would.
     a, b = pair
@@ -382,12 +336,7 @@ def test_the_answer_after_waiting_is_complete(pair):
 
     def both():
         b.send(b"x")
-        b.setblocking(False)
-        try:
-            while True:
-                b.recv(1 << 20)
-        except BlockingIOError:
-            pass
+        drain(b)
 
     spawn(both)
     with Timeout(GUARD):
@@ -521,22 +470,14 @@ def test_poll_reports_pollnval_for_a_closed_descriptor(pipe):
 
 
 @all_hubs
-def test_poll_waits_for_writability(pair):
+def test_poll_waits_for_writability(pair, fill, drain):
     a, b = pair
     fill(a)
     poller = select.poll()
     poller.register(a, select.POLLOUT)
     assert poller.poll(0) == []
 
-    def drain():
-        b.setblocking(False)
-        try:
-            while True:
-                b.recv(1 << 20)
-        except BlockingIOError:
-            pass
-
-    spawn(drain)
+    spawn(drain, b)
     with Timeout(GUARD):
         assert poller.poll(GUARD * 1000) == [(a.fileno(), select.POLLOUT)]
 

@@ -36,37 +36,6 @@ def selector(request):
     sel.close()
 
 
-@pytest.fixture
-def pair():
-    """A connected AF_UNIX stream socketpair, closed afterwards."""
-    a, b = socket.socketpair()
-    yield a, b
-    a.close()
-    b.close()
-
-
-def fill(sock):
-    """Send until the socket's buffer is full."""
-    sock.setblocking(False)
-    try:
-        while True:
-            sock.send(b"x" * 65536)
-    except BlockingIOError:
-        pass
-    sock.setblocking(True)
-
-
-def drain(sock):
-    """Read everything the socket has, without waiting."""
-    sock.setblocking(False)
-    try:
-        while sock.recv(1 << 20):
-            pass
-    except BlockingIOError:
-        pass
-    sock.setblocking(True)
-
-
 # -- the module ------------------------------------------------------------------------------
 
 
@@ -180,7 +149,7 @@ def test_select_none_waits_until_ready(selector, pair):
 
 
 @all_hubs
-def test_select_waits_green_for_writing(selector, pair):
+def test_select_waits_green_for_writing(selector, pair, fill, drain):
     a, b = pair
     fill(a)
     selector.register(a, selectors.EVENT_WRITE)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import socket as stdlib_socket
 import sys
-import tempfile
 
 import pytest
 
@@ -42,63 +41,6 @@ needs_ipv6 = pytest.mark.skipif(not ipv6_loopback_available(), reason="no IPv6 l
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def refused_address():
-    probe = stdlib_socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    addr = probe.getsockname()
-    probe.close()
-    return addr
-
-
-def saturated_listener():
-    """A stdlib listener whose accept queue is full: a new connect() never completes."""
-    srv = stdlib_socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(0)
-    fillers = []
-    for _ in range(16):
-        c = stdlib_socket.socket()
-        c.settimeout(0.2)
-        try:
-            c.connect(srv.getsockname())
-        except TimeoutError:
-            c.close()
-            return srv, fillers
-        fillers.append(c)
-    for c in fillers:
-        c.close()
-    srv.close()
-    pytest.skip("could not fill a listen(0) accept queue on this system")
-
-
-def recv_exactly(sock, n):
-    chunks = []
-    while n:
-        data = sock.recv(n)
-        if not data:
-            break
-        chunks.append(data)
-        n -= len(data)
-    return b"".join(chunks)
-
-
-@pytest.fixture
-def short_dir():
-    """A temporary directory with a path short enough for AF_UNIX addresses."""
-    d = tempfile.mkdtemp(prefix="egs", dir="/tmp")
-    yield d
-    for name in os.listdir(d):
-        os.unlink(os.path.join(d, name))
-    os.rmdir(d)
-
-
-@pytest.fixture
-def default_timeout():
-    saved = stdlib_socket.getdefaulttimeout()
-    yield stdlib_socket.setdefaulttimeout
-    stdlib_socket.setdefaulttimeout(saved)
 
 
 @pytest.fixture
@@ -184,7 +126,7 @@ def test_import_prints_and_warns_nothing(run_python):
 
 
 @all_hubs
-def test_create_connection(green_server):
+def test_create_connection(green_server, recv_exactly):
     with Timeout(GUARD):
         c = socket.create_connection(green_server.getsockname())
         conn, addr = green_server.accept()
@@ -234,45 +176,32 @@ def test_create_connection_with_source_address(green_server):
 
 
 @all_hubs
-def test_create_connection_refused():
+def test_create_connection_refused(refused_address):
     with Timeout(GUARD), pytest.raises(ConnectionRefusedError):
-        socket.create_connection(refused_address())
+        socket.create_connection(refused_address)
     with Timeout(GUARD), pytest.raises(ConnectionRefusedError):
-        socket.create_connection(refused_address(), timeout=2)
+        socket.create_connection(refused_address, timeout=2)
 
 
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="all_errors is new in Python 3.11")
 @all_hubs
-def test_create_connection_all_errors_raises_an_exception_group():
+def test_create_connection_all_errors_raises_an_exception_group(refused_address):
     with Timeout(GUARD), pytest.raises(ExceptionGroup) as excinfo:  # noqa: F821
-        socket.create_connection(refused_address(), all_errors=True)
+        socket.create_connection(refused_address, all_errors=True)
     assert all(isinstance(e, ConnectionRefusedError) for e in excinfo.value.exceptions)
 
 
 @all_hubs
-def test_create_connection_times_out_and_lets_others_run():
-    srv, fillers = saturated_listener()
-    ticks = []
-
-    def ticker():
-        while True:
-            ticks.append(1)
-            sleep(0.01)
-
-    gt = spawn(ticker)
-    try:
-        with Timeout(GUARD), pytest.raises(TimeoutError) as excinfo:
-            socket.create_connection(srv.getsockname(), timeout=0.2)
-        assert str(excinfo.value) == "timed out"
-        assert len(ticks) > 1
-    finally:
-        gt.kill()
-        for c in [srv, *fillers]:
-            c.close()
+def test_create_connection_times_out_and_lets_others_run(saturated_address, start_ticker):
+    ticker = start_ticker(0.01)
+    with Timeout(GUARD), pytest.raises(TimeoutError) as excinfo:
+        socket.create_connection(saturated_address, timeout=0.2)
+    assert str(excinfo.value) == "timed out"
+    assert ticker.stop() > 1
 
 
 @all_hubs
-def test_create_connection_to_localhost_by_name(green_server):
+def test_create_connection_to_localhost_by_name(green_server, recv_exactly):
     port = green_server.getsockname()[1]
     with Timeout(GUARD):
         c = socket.create_connection(("localhost", port))
@@ -348,7 +277,7 @@ def test_create_server_dualstack_ipv6_accepts_both_families():
 
 @needs_ipv6
 @all_hubs
-def test_create_server_ipv6_loopback():
+def test_create_server_ipv6_loopback(recv_exactly):
     srv = socket.create_server(("::1", 0), family=socket.AF_INET6)
     try:
         with Timeout(GUARD):
@@ -403,7 +332,7 @@ def test_socketpair_datagram():
 
 
 @all_hubs
-def test_fromfd_makes_a_green_duplicate(green_server):
+def test_fromfd_makes_a_green_duplicate(green_server, recv_exactly):
     with Timeout(GUARD):
         real = stdlib_socket.create_connection(green_server.getsockname())
         conn, _ = green_server.accept()
@@ -667,7 +596,7 @@ def test_unix_datagram(short_dir):
 
 @needs_ipv6
 @all_hubs
-def test_ipv6_tcp_loopback():
+def test_ipv6_tcp_loopback(recv_exactly):
     srv = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
     srv.bind(("::1", 0))
     srv.listen()

@@ -30,25 +30,6 @@ CLIENTS = 8
 # -- helpers ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def serve(hub):
-    """Start a green server in a green thread; shut it down and close it afterwards."""
-    servers = []
-
-    def start(server_class, address, handler):
-        srv = server_class(address, handler)
-        runner = spawn(srv.serve_forever, 0.05)
-        servers.append((srv, runner))
-        return srv
-
-    yield start
-    with Timeout(GUARD):
-        for srv, runner in servers:
-            srv.shutdown()
-            runner.wait()
-            srv.server_close()
-
-
 def green_tcp_exchange(address, payload: bytes) -> bytes:
     """Send one line to a TCP server with a green socket and read its reply to the end."""
     with green_socket.create_connection(address, timeout=GUARD) as conn:
@@ -93,36 +74,31 @@ def test_import_is_quiet(run_python):
 
 
 @pytest.mark.all_hubs
-def test_threading_tcp_server_handles_clients_in_green_threads(serve):
+def test_threading_tcp_server_handles_clients_in_green_threads(green_servers, make_gate):
     """Every client reaches its handler before any is answered: they all overlap."""
-    arrived = []
-    all_arrived = Event()
-    release = Event()
+    gate = make_gate(CLIENTS)
 
     class Echo(green_socketserver.StreamRequestHandler):
         def handle(self):
             line = self.rfile.readline().strip()
-            arrived.append((line, threading.get_ident(), green_threading.current_thread().name))
-            if len(arrived) == CLIENTS:
-                all_arrived.send()
-            release.wait()
+            gate.arrive((line, threading.get_ident(), green_threading.current_thread().name))
             self.wfile.write(line.upper())
 
-    srv = serve(green_socketserver.ThreadingTCPServer, ("127.0.0.1", 0), Echo)
+    srv = green_servers.start(green_socketserver.ThreadingTCPServer, ("127.0.0.1", 0), Echo)
     with Timeout(GUARD):
         clients = [
             spawn(green_tcp_exchange, srv.server_address, b"client %d" % i)
             for i in range(CLIENTS)
         ]
-        all_arrived.wait()
-        assert len(arrived) == CLIENTS  # all handlers are waiting, none has answered
-        release.send()
+        gate.all_arrived.wait()
+        assert len(gate.arrived) == CLIENTS  # all handlers are waiting, none has answered
+        gate.open()
         replies = [c.wait() for c in clients]
 
     assert replies == [b"CLIENT %d" % i for i in range(CLIENTS)]
     me = threading.get_ident()
-    assert {ident for _, ident, _ in arrived} == {me}  # one OS thread for everything
-    assert len({name for _, _, name in arrived}) == CLIENTS  # one green thread per client
+    assert {ident for _, ident, _ in gate.arrived} == {me}  # one OS thread for everything
+    assert len({name for _, _, name in gate.arrived}) == CLIENTS  # one green thread per client
 
 
 @pytest.mark.all_hubs
@@ -216,12 +192,12 @@ def test_handle_request_times_out_without_blocking_the_hub(hub):
 
 
 @pytest.mark.all_hubs
-def test_threading_udp_server_answers_datagrams(serve):
+def test_threading_udp_server_answers_datagrams(green_servers):
     class Upper(green_socketserver.DatagramRequestHandler):
         def handle(self):
             self.wfile.write(self.rfile.read().upper())
 
-    srv = serve(green_socketserver.ThreadingUDPServer, ("127.0.0.1", 0), Upper)
+    srv = green_servers.start(green_socketserver.ThreadingUDPServer, ("127.0.0.1", 0), Upper)
     replies = []
     with Timeout(GUARD):
         with green_socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
@@ -234,13 +210,13 @@ def test_threading_udp_server_answers_datagrams(serve):
 
 
 @pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="no Unix sockets on this OS")
-def test_threading_unix_stream_server(serve, tmp_path):
+def test_threading_unix_stream_server(green_servers, tmp_path):
     class Echo(green_socketserver.StreamRequestHandler):
         def handle(self):
             self.wfile.write(b"unix:" + self.rfile.readline().strip())
 
     path = str(tmp_path / "server.sock")
-    srv = serve(green_socketserver.ThreadingUnixStreamServer, path, Echo)
+    srv = green_servers.start(green_socketserver.ThreadingUnixStreamServer, path, Echo)
     with Timeout(GUARD):
         results = []
 
@@ -262,13 +238,13 @@ def test_threading_unix_stream_server(serve, tmp_path):
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this OS")
-def test_forking_tcp_server_handles_requests_in_child_processes(serve):
+def test_forking_tcp_server_handles_requests_in_child_processes(green_servers):
     class Pid(green_socketserver.StreamRequestHandler):
         def handle(self):
             self.rfile.readline()
             self.wfile.write(b"%d" % os.getpid())
 
-    srv = serve(green_socketserver.ForkingTCPServer, ("127.0.0.1", 0), Pid)
+    srv = green_servers.start(green_socketserver.ForkingTCPServer, ("127.0.0.1", 0), Pid)
     with Timeout(GUARD):
         pids = [int(green_tcp_exchange(srv.server_address, b"who")) for _ in range(3)]
     assert os.getpid() not in pids

@@ -1,4 +1,4 @@
-"""Tests of eventlet.green.ssl: real TLS over loopback with certificates made by the tests.
+"""Tests of eventlet.green.ssl: real TLS over loopback with the test certificates of conftest.py.
 
 Both ends are green threads of one OS thread unless a test says otherwise; every test runs
 under an eventlet Timeout, so a green call that never returns fails the test instead of
@@ -7,17 +7,12 @@ hanging it.
 
 from __future__ import annotations
 
-import datetime
 import errno
-import ipaddress
 import os
-import shutil
 import socket as stdlib_socket
 import ssl as stdlib_ssl
-import subprocess
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,124 +21,10 @@ import pytest
 from eventlet import hubs
 from eventlet.green import ssl as green_ssl
 from eventlet.greenio import GreenSocket
-from eventlet.greenthread import sleep, spawn
+from eventlet.greenthread import spawn
 from eventlet.timeout import Timeout
 
 MB = 1024 * 1024
-
-
-# -- certificates ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Certs:
-    """Paths of a test CA and of a server certificate it signed for localhost/127.0.0.1."""
-
-    ca: Path
-    cert: Path
-    key: Path
-
-
-def _make_certs_with_cryptography(folder: Path) -> Certs:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-    now = datetime.datetime.now(datetime.timezone.utc)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "eventlet test CA")])
-    ca_cert = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(hours=1))
-        .not_valid_after(now + datetime.timedelta(days=2))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                crl_sign=True, encipher_only=False, decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
-        .issuer_name(ca_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(hours=1))
-        .not_valid_after(now + datetime.timedelta(days=2))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    paths = Certs(folder / "ca.pem", folder / "server.pem", folder / "server.key")
-    paths.ca.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
-    paths.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths.key.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return paths
-
-
-def _make_certs_with_openssl(folder: Path) -> Certs:
-    def run(*args: str) -> None:
-        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
-
-    ec_key = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes")
-    run(
-        "req", "-x509", *ec_key, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-        "-subj", "/CN=eventlet test CA",
-        "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
-    )
-    run("req", "-new", *ec_key, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost")
-    (folder / "server.ext").write_text(
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
-        "basicConstraints=critical,CA:FALSE\n"
-        "extendedKeyUsage=serverAuth\n"
-        "authorityKeyIdentifier=keyid\n"
-    )
-    run(
-        "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-        "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext",
-    )
-    return Certs(folder / "ca.pem", folder / "server.pem", folder / "server.key")
-
-
-@pytest.fixture(scope="session")
-def certs(tmp_path_factory: pytest.TempPathFactory) -> Certs:
-    """A CA and a server certificate for "localhost" and 127.0.0.1, made for this run."""
-    folder = tmp_path_factory.mktemp("tls")
-    try:
-        import cryptography  # noqa: F401
-    except ImportError:
-        if shutil.which("openssl") is None:
-            pytest.skip("neither the cryptography package nor the openssl CLI is available")
-        return _make_certs_with_openssl(folder)
-    return _make_certs_with_cryptography(folder)
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -156,22 +37,14 @@ def guard(fresh_hub: None) -> Iterator[None]:
         yield
 
 
-def server_context(certs: Certs) -> green_ssl.SSLContext:
+def server_context(tls_files: Any) -> green_ssl.SSLContext:
     context = green_ssl.SSLContext(green_ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(certs.cert, certs.key)
+    context.load_cert_chain(tls_files.cert, tls_files.key)
     return context
 
 
-def client_context(certs: Certs) -> green_ssl.SSLContext:
-    return green_ssl.create_default_context(cafile=str(certs.ca))
-
-
-def green_listener() -> GreenSocket:
-    sock = GreenSocket(stdlib_socket.AF_INET, stdlib_socket.SOCK_STREAM)
-    sock.setsockopt(stdlib_socket.SOL_SOCKET, stdlib_socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    return sock
+def client_context(tls_files: Any) -> green_ssl.SSLContext:
+    return green_ssl.create_default_context(cafile=tls_files.ca)
 
 
 def green_connection(address: Any) -> GreenSocket:
@@ -180,64 +53,34 @@ def green_connection(address: Any) -> GreenSocket:
     return sock
 
 
-def tls_pair(
-    certs: Certs, hostname: str = "localhost", **client_options: Any
-) -> tuple[Any, Any]:
-    """A connected (client, server) pair of green TLS sockets, handshakes done."""
-    listener = green_listener()
+@pytest.fixture
+def tls_pair(tls_files: Any, green_listener: Any) -> Callable[..., tuple[Any, Any]]:
+    """``tls_pair(hostname="localhost", **client_options)``: a connected (client, server) pair
+    of green TLS sockets, handshakes done."""
 
-    def accept() -> Any:
-        conn, _ = listener.accept()
-        return server_context(certs).wrap_socket(conn, server_side=True)
+    def make(hostname: str = "localhost", **client_options: Any) -> tuple[Any, Any]:
+        listener = green_listener()
 
-    server = spawn(accept)
-    raw = green_connection(listener.getsockname())
-    client = client_context(certs).wrap_socket(raw, server_hostname=hostname, **client_options)
-    server_side = server.wait()
-    listener.close()
-    return client, server_side
+        def accept() -> Any:
+            conn, _ = listener.accept()
+            return server_context(tls_files).wrap_socket(conn, server_side=True)
 
+        server = spawn(accept)
+        raw = green_connection(listener.getsockname())
+        client = client_context(tls_files).wrap_socket(
+            raw, server_hostname=hostname, **client_options
+        )
+        server_side = server.wait()
+        listener.close()
+        return client, server_side
 
-def recv_exactly(sock: Any, size: int) -> bytes:
-    chunks = []
-    while size:
-        chunk = sock.recv(min(size, 65536))
-        if not chunk:
-            raise EOFError(f"connection closed with {size} bytes still expected")
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
-def wait_until(condition: Callable[[], bool]) -> None:
-    """Let the other green threads run until ``condition()`` holds (the guard bounds it)."""
-    while not condition():
-        sleep(0)
+    return make
 
 
 def waiting_on(fileno: int, readers: bool = True) -> bool:
     hub = hubs.get_hub()
     listeners = hub.get_readers() if readers else hub.get_writers()
     return any(listener.fileno == fileno for listener in listeners)
-
-
-class Ticker:
-    """A green thread counting its turns: proof that the hub ran others meanwhile."""
-
-    def __init__(self) -> None:
-        self.ticks = 0
-        self.running = True
-        self.thread = spawn(self._run)
-
-    def _run(self) -> None:
-        while self.running:
-            self.ticks += 1
-            sleep(0.001)
-
-    def stop(self) -> int:
-        self.running = False
-        self.thread.wait()
-        return self.ticks
 
 
 # -- the module -----------------------------------------------------------------------------
@@ -277,7 +120,7 @@ def test_green_classes_and_context_factories() -> None:
         green_ssl.create_default_context("not a purpose")  # type: ignore[arg-type]
 
 
-def test_wrap_socket_function_follows_the_running_python(certs: Certs) -> None:
+def test_wrap_socket_function_follows_the_running_python() -> None:
     assert hasattr(green_ssl, "wrap_socket") == hasattr(stdlib_ssl, "wrap_socket")
     if not hasattr(stdlib_ssl, "wrap_socket"):
         return
@@ -304,8 +147,8 @@ def test_constructor_is_not_public() -> None:
 
 
 @pytest.mark.all_hubs
-def test_handshake_and_echo(certs: Certs) -> None:
-    client, server = tls_pair(certs)
+def test_handshake_and_echo(tls_pair: Any, recv_exactly: Any) -> None:
+    client, server = tls_pair()
     assert type(client) is green_ssl.GreenSSLSocket and type(server) is green_ssl.GreenSSLSocket
     assert client.version() == server.version() is not None
     assert not client.server_side and server.server_side
@@ -338,7 +181,7 @@ def test_handshake_and_echo(certs: Certs) -> None:
 
 
 def test_wrap_socket_accepts_stdlib_and_green_sockets_and_keeps_their_timeout(
-    certs: Certs,
+    tls_files: Any, green_listener: Any,
 ) -> None:
     listener = green_listener()
     address = listener.getsockname()
@@ -347,15 +190,15 @@ def test_wrap_socket_accepts_stdlib_and_green_sockets_and_keeps_their_timeout(
     def serve(count: int) -> None:
         for _ in range(count):
             conn, _ = listener.accept()
-            accepted.append(server_context(certs).wrap_socket(conn, server_side=True))
+            accepted.append(server_context(tls_files).wrap_socket(conn, server_side=True))
 
     server = spawn(serve, 2)
     plain = stdlib_socket.create_connection(address)
     plain.settimeout(7.0)
-    first = client_context(certs).wrap_socket(plain, server_hostname="localhost")
+    first = client_context(tls_files).wrap_socket(plain, server_hostname="localhost")
     green = green_connection(address)
     green.settimeout(None)
-    second = client_context(certs).wrap_socket(green, server_hostname="localhost")
+    second = client_context(tls_files).wrap_socket(green, server_hostname="localhost")
     server.wait()
     assert plain.fileno() == -1 and green.fileno() == -1  # both detached into the TLS socket
     assert type(first) is type(second) is green_ssl.GreenSSLSocket
@@ -381,9 +224,9 @@ def test_wrap_socket_accepts_stdlib_and_green_sockets_and_keeps_their_timeout(
     listener.close()
 
 
-@pytest.mark.parametrize("hostname", ["localhost", "127.0.0.1"])
-def test_hostname_verification_succeeds(certs: Certs, hostname: str) -> None:
-    client, server = tls_pair(certs, hostname=hostname)
+@pytest.mark.parametrize("hostname", ["localhost", "127.0.0.1", "::1"])
+def test_hostname_verification_succeeds(hostname: str, tls_pair: Any, recv_exactly: Any) -> None:
+    client, server = tls_pair(hostname=hostname)
     assert client.server_hostname == hostname
     client.sendall(b"ok")
     assert recv_exactly(server, 2) == b"ok"
@@ -391,21 +234,21 @@ def test_hostname_verification_succeeds(certs: Certs, hostname: str) -> None:
     server.close()
 
 
-def test_hostname_verification_failure(certs: Certs) -> None:
+def test_hostname_verification_failure(tls_files: Any, green_listener: Any) -> None:
     listener = green_listener()
     server_errors: list[BaseException] = []
 
     def serve() -> None:
         conn, _ = listener.accept()
         try:
-            server_context(certs).wrap_socket(conn, server_side=True)
+            server_context(tls_files).wrap_socket(conn, server_side=True)
         except (stdlib_ssl.SSLError, OSError) as exc:  # the client aborts the handshake
             server_errors.append(exc)
 
     server = spawn(serve)
     raw = green_connection(listener.getsockname())
     with pytest.raises(stdlib_ssl.SSLCertVerificationError) as info:
-        client_context(certs).wrap_socket(raw, server_hostname="example.com")
+        client_context(tls_files).wrap_socket(raw, server_hostname="example.com")
     assert "example.com" in str(info.value) or "match" in str(info.value)
     assert info.value.verify_code == 62  # X509_V_ERR_HOSTNAME_MISMATCH
     server.wait()
@@ -413,13 +256,13 @@ def test_hostname_verification_failure(certs: Certs) -> None:
     listener.close()
 
 
-def test_unknown_ca_fails_verification(certs: Certs) -> None:
+def test_unknown_ca_fails_verification(tls_files: Any, green_listener: Any) -> None:
     listener = green_listener()
 
     def serve() -> None:
         conn, _ = listener.accept()
         try:
-            server_context(certs).wrap_socket(conn, server_side=True)
+            server_context(tls_files).wrap_socket(conn, server_side=True)
         except (stdlib_ssl.SSLError, OSError):
             pass
 
@@ -433,8 +276,10 @@ def test_unknown_ca_fails_verification(certs: Certs) -> None:
 
 
 @pytest.mark.all_hubs
-def test_large_payloads_both_ways_while_another_green_thread_runs(certs: Certs) -> None:
-    client, server = tls_pair(certs)
+def test_large_payloads_both_ways_while_another_green_thread_runs(
+    tls_pair: Any, recv_exactly: Any, start_ticker: Any
+) -> None:
+    client, server = tls_pair()
     size = 8 * MB
     upstream = os.urandom(size)
 
@@ -447,7 +292,7 @@ def test_large_payloads_both_ways_while_another_green_thread_runs(certs: Certs) 
             done += len(data)
         return done
 
-    ticker = Ticker()
+    ticker = start_ticker()
     echoer = spawn(echo)
     writer = spawn(client.sendall, upstream)
     first = client.recv(65536)
@@ -467,9 +312,9 @@ def test_large_payloads_both_ways_while_another_green_thread_runs(certs: Certs) 
 # -- timeouts and non-blocking mode ---------------------------------------------------------
 
 
-def stdlib_handshake_timeout_message(address: Any, certs: Certs) -> str:
+def stdlib_handshake_timeout_message(address: Any, tls_files: Any) -> str:
     """What the stdlib itself says when a handshake times out against ``address``."""
-    context = stdlib_ssl.create_default_context(cafile=str(certs.ca))
+    context = stdlib_ssl.create_default_context(cafile=tls_files.ca)
     with stdlib_socket.create_connection(address) as sock:
         sock.settimeout(0.05)
         with pytest.raises(TimeoutError) as info:
@@ -477,16 +322,16 @@ def stdlib_handshake_timeout_message(address: Any, certs: Certs) -> str:
     return str(info.value)
 
 
-def test_handshake_timeout_against_a_silent_peer(certs: Certs) -> None:
+def test_handshake_timeout_against_a_silent_peer(tls_files: Any, start_ticker: Any) -> None:
     silent = stdlib_socket.create_server(("127.0.0.1", 0))  # never accepts, never answers
     address = silent.getsockname()
-    expected = stdlib_handshake_timeout_message(address, certs)
+    expected = stdlib_handshake_timeout_message(address, tls_files)
     assert "The handshake operation timed out" in expected
     raw = green_connection(address)
     raw.settimeout(0.2)
-    ticker = Ticker()
+    ticker = start_ticker()
     with pytest.raises(TimeoutError) as info:
-        client_context(certs).wrap_socket(raw, server_hostname="localhost")
+        client_context(tls_files).wrap_socket(raw, server_hostname="localhost")
     assert str(info.value) == expected
     assert type(info.value) is TimeoutError and isinstance(info.value, stdlib_socket.timeout)
     assert ticker.stop() > 0  # the wait was green
@@ -494,10 +339,12 @@ def test_handshake_timeout_against_a_silent_peer(certs: Certs) -> None:
 
 
 @pytest.mark.all_hubs
-def test_recv_timeout_against_a_silent_peer(certs: Certs) -> None:
-    client, server = tls_pair(certs)
+def test_recv_timeout_against_a_silent_peer(
+    tls_pair: Any, recv_exactly: Any, start_ticker: Any
+) -> None:
+    client, server = tls_pair()
     client.settimeout(0.1)
-    ticker = Ticker()
+    ticker = start_ticker()
     with pytest.raises(TimeoutError, match="^The read operation timed out$"):
         client.recv(10)
     with pytest.raises(TimeoutError, match="^The read operation timed out$"):
@@ -512,8 +359,8 @@ def test_recv_timeout_against_a_silent_peer(certs: Certs) -> None:
     server.close()
 
 
-def test_send_timeout_against_a_peer_that_never_reads(certs: Certs) -> None:
-    client, server = tls_pair(certs)
+def test_send_timeout_against_a_peer_that_never_reads(tls_pair: Any) -> None:
+    client, server = tls_pair()
     client.settimeout(0.2)
     chunk = b"x" * 65536
     sent = 0
@@ -528,8 +375,8 @@ def test_send_timeout_against_a_peer_that_never_reads(certs: Certs) -> None:
     server.close()
 
 
-def test_non_blocking_mode_raises_want_read_and_want_write(certs: Certs) -> None:
-    client, server = tls_pair(certs)
+def test_non_blocking_mode_raises_want_read_and_want_write(tls_pair: Any) -> None:
+    client, server = tls_pair()
     client.setblocking(False)
     with pytest.raises(stdlib_ssl.SSLWantReadError):
         client.recv(10)
@@ -543,14 +390,14 @@ def test_non_blocking_mode_raises_want_read_and_want_write(certs: Certs) -> None
     server.close()
 
 
-def test_non_blocking_handshake(certs: Certs) -> None:
+def test_non_blocking_handshake(tls_files: Any, green_listener: Any) -> None:
     listener = green_listener()
 
     def serve() -> Any:
         conn, _ = listener.accept()
-        return server_context(certs).wrap_socket(conn, server_side=True)
+        return server_context(tls_files).wrap_socket(conn, server_side=True)
 
-    context = client_context(certs)
+    context = client_context(tls_files)
     raw = green_connection(listener.getsockname())
     raw.setblocking(False)
     with pytest.raises(ValueError, match="non-blocking"):
@@ -582,8 +429,8 @@ def test_non_blocking_handshake(certs: Certs) -> None:
     listener.close()
 
 
-def test_accept_timeout_on_a_green_tls_listener(certs: Certs) -> None:
-    listener = server_context(certs).wrap_socket(green_listener(), server_side=True)
+def test_accept_timeout_on_a_green_tls_listener(tls_files: Any, green_listener: Any) -> None:
+    listener = server_context(tls_files).wrap_socket(green_listener(), server_side=True)
     listener.settimeout(0.1)
     with pytest.raises(TimeoutError, match="^timed out$"):
         listener.accept()
@@ -596,11 +443,13 @@ def test_accept_timeout_on_a_green_tls_listener(certs: Certs) -> None:
 # -- other peers ----------------------------------------------------------------------------
 
 
-def test_stdlib_server_in_an_os_thread_with_a_green_client(certs: Certs) -> None:
+def test_stdlib_server_in_an_os_thread_with_a_green_client(
+    tls_files: Any, recv_exactly: Any, wait_until: Any, start_ticker: Any
+) -> None:
     listener = stdlib_socket.create_server(("127.0.0.1", 0))
     listener.settimeout(10)
     context = stdlib_ssl.SSLContext(stdlib_ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(certs.cert, certs.key)
+    context.load_cert_chain(tls_files.cert, tls_files.key)
     failures: list[BaseException] = []
 
     def serve() -> None:
@@ -616,11 +465,11 @@ def test_stdlib_server_in_an_os_thread_with_a_green_client(certs: Certs) -> None
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    client = client_context(certs).wrap_socket(
+    client = client_context(tls_files).wrap_socket(
         green_connection(listener.getsockname()), server_hostname="localhost"
     )
     payload = b"abcdefgh" * (MB // 4)
-    ticker = Ticker()
+    ticker = start_ticker()
     writer = spawn(client.sendall, payload)
     assert recv_exactly(client, len(payload)) == payload.upper()
     writer.wait()
@@ -632,13 +481,15 @@ def test_stdlib_server_in_an_os_thread_with_a_green_client(certs: Certs) -> None
     listener.close()
 
 
-def test_green_server_with_a_stdlib_client_in_an_os_thread(certs: Certs) -> None:
-    listener = server_context(certs).wrap_socket(green_listener(), server_side=True)
+def test_green_server_with_a_stdlib_client_in_an_os_thread(
+    tls_files: Any, green_listener: Any, wait_until: Any
+) -> None:
+    listener = server_context(tls_files).wrap_socket(green_listener(), server_side=True)
     address = listener.getsockname()
     replies: list[bytes] = []
 
     def client() -> None:
-        context = stdlib_ssl.create_default_context(cafile=str(certs.ca))
+        context = stdlib_ssl.create_default_context(cafile=tls_files.ca)
         with stdlib_socket.create_connection(address, timeout=10) as raw:
             with context.wrap_socket(raw, server_hostname="localhost") as tls:
                 tls.sendall(b"from a real thread\n")
@@ -660,8 +511,10 @@ def test_green_server_with_a_stdlib_client_in_an_os_thread(certs: Certs) -> None
 # -- unwrap, sendfile, makefile, accept -----------------------------------------------------
 
 
-def test_after_shutdown_the_socket_is_plain_and_still_green(certs: Certs, tmp_path: Path) -> None:
-    client, server = tls_pair(certs)
+def test_after_shutdown_the_socket_is_plain_and_still_green(
+    tmp_path: Path, tls_pair: Any, recv_exactly: Any
+) -> None:
+    client, server = tls_pair()
     server.sendall(b"tls")  # behind the session tickets: reading it consumes them too
     assert recv_exactly(client, 3) == b"tls"
     server.shutdown(stdlib_socket.SHUT_RD)  # the stdlib drops the TLS layer here
@@ -695,8 +548,8 @@ def test_after_shutdown_the_socket_is_plain_and_still_green(certs: Certs, tmp_pa
     server.close()
 
 
-def test_unwrap_returns_a_plain_green_socket(certs: Certs) -> None:
-    client, server = tls_pair(certs)
+def test_unwrap_returns_a_plain_green_socket(tls_pair: Any, recv_exactly: Any) -> None:
+    client, server = tls_pair()
     client.sendall(b"secret")
     assert recv_exactly(server, 6) == b"secret"
 
@@ -723,13 +576,15 @@ def test_unwrap_returns_a_plain_green_socket(certs: Certs) -> None:
     plain.close()
 
 
-def test_sendfile_is_green_and_encrypted(certs: Certs, tmp_path: Path) -> None:
-    client, server = tls_pair(certs)
+def test_sendfile_is_green_and_encrypted(
+    tmp_path: Path, tls_pair: Any, recv_exactly: Any, start_ticker: Any
+) -> None:
+    client, server = tls_pair()
     content = os.urandom(3 * MB)
     path = tmp_path / "payload.bin"
     path.write_bytes(content)
     received = spawn(recv_exactly, server, len(content))
-    ticker = Ticker()
+    ticker = start_ticker()
     with path.open("rb") as file:
         assert client.sendfile(file) == len(content)
         assert file.tell() == len(content)
@@ -746,8 +601,8 @@ def test_sendfile_is_green_and_encrypted(certs: Certs, tmp_path: Path) -> None:
     server.close()
 
 
-def test_makefile_readline_and_write(certs: Certs) -> None:
-    client, server = tls_pair(certs)
+def test_makefile_readline_and_write(tls_pair: Any) -> None:
+    client, server = tls_pair()
 
     def serve() -> list[bytes]:
         reader = server.makefile("rb")
@@ -777,8 +632,10 @@ def test_makefile_readline_and_write(certs: Certs) -> None:
     server.close()
 
 
-def test_accept_on_a_green_tls_listener_and_connect_through_tls_socket(certs: Certs) -> None:
-    context = server_context(certs)
+def test_accept_on_a_green_tls_listener_and_connect_through_tls_socket(
+    tls_files: Any, green_listener: Any, recv_exactly: Any
+) -> None:
+    context = server_context(tls_files)
     listener = context.wrap_socket(green_listener(), server_side=True)
     assert type(listener) is green_ssl.GreenSSLSocket
     address = listener.getsockname()
@@ -795,13 +652,13 @@ def test_accept_on_a_green_tls_listener_and_connect_through_tls_socket(certs: Ce
 
     server = spawn(serve, 2)
     # A TLS socket wrapped before it is connected: connect() connects, then shakes hands.
-    first = client_context(certs).wrap_socket(
+    first = client_context(tls_files).wrap_socket(
         GreenSocket(stdlib_socket.AF_INET, stdlib_socket.SOCK_STREAM), server_hostname="localhost"
     )
     first.connect(address)
     first.sendall(b"one")
     assert recv_exactly(first, 6) == b"oneone"
-    second = client_context(certs).wrap_socket(
+    second = client_context(tls_files).wrap_socket(
         GreenSocket(stdlib_socket.AF_INET, stdlib_socket.SOCK_STREAM), server_hostname="localhost"
     )
     second.settimeout(5)
@@ -816,25 +673,23 @@ def test_accept_on_a_green_tls_listener_and_connect_through_tls_socket(certs: Ce
     listener.close()
 
 
-def test_connect_to_a_closed_port_raises_refused(certs: Certs) -> None:
-    probe = stdlib_socket.create_server(("127.0.0.1", 0))
-    address = probe.getsockname()
-    probe.close()  # nothing listens there now
-    sock = client_context(certs).wrap_socket(
+def test_connect_to_a_closed_port_raises_refused(tls_files: Any, refused_address: Any) -> None:
+    address = refused_address
+    sock = client_context(tls_files).wrap_socket(
         GreenSocket(stdlib_socket.AF_INET, stdlib_socket.SOCK_STREAM), server_hostname="localhost"
     )
     with pytest.raises(ConnectionRefusedError):
         sock.connect(address)
     sock.close()
-    sock = client_context(certs).wrap_socket(
+    sock = client_context(tls_files).wrap_socket(
         GreenSocket(stdlib_socket.AF_INET, stdlib_socket.SOCK_STREAM), server_hostname="localhost"
     )
     assert sock.connect_ex(address) == errno.ECONNREFUSED
     sock.close()
 
 
-def test_get_server_certificate_is_green(certs: Certs) -> None:
-    listener = server_context(certs).wrap_socket(green_listener(), server_side=True)
+def test_get_server_certificate_is_green(tls_files: Any, green_listener: Any) -> None:
+    listener = server_context(tls_files).wrap_socket(green_listener(), server_side=True)
 
     def serve() -> None:
         conn, _ = listener.accept()
@@ -845,8 +700,9 @@ def test_get_server_certificate_is_green(certs: Certs) -> None:
         conn.close()
 
     server = spawn(serve)
-    pem = green_ssl.get_server_certificate(listener.getsockname(), ca_certs=str(certs.ca))
-    expected = stdlib_ssl.DER_cert_to_PEM_cert(stdlib_ssl.PEM_cert_to_DER_cert(certs.cert.read_text()))
+    pem = green_ssl.get_server_certificate(listener.getsockname(), ca_certs=tls_files.ca)
+    der = stdlib_ssl.PEM_cert_to_DER_cert(Path(tls_files.cert).read_text())
+    expected = stdlib_ssl.DER_cert_to_PEM_cert(der)
     assert pem == expected
     server.wait()
     listener.close()
@@ -856,8 +712,8 @@ def test_get_server_certificate_is_green(certs: Certs) -> None:
 
 
 @pytest.mark.all_hubs
-def test_close_under_a_green_thread_waiting_to_read(certs: Certs) -> None:
-    client, server = tls_pair(certs)
+def test_close_under_a_green_thread_waiting_to_read(tls_pair: Any, wait_until: Any) -> None:
+    client, server = tls_pair()
     fileno = client.fileno()
     outcome: list[BaseException] = []
 
@@ -875,8 +731,8 @@ def test_close_under_a_green_thread_waiting_to_read(certs: Certs) -> None:
     server.close()
 
 
-def test_close_under_a_green_thread_waiting_to_write(certs: Certs) -> None:
-    client, server = tls_pair(certs)
+def test_close_under_a_green_thread_waiting_to_write(tls_pair: Any, wait_until: Any) -> None:
+    client, server = tls_pair()
     fileno = client.fileno()
     outcome: list[BaseException] = []
 
@@ -895,8 +751,10 @@ def test_close_under_a_green_thread_waiting_to_write(certs: Certs) -> None:
 
 
 @pytest.mark.all_hubs
-def test_many_concurrent_tls_connections(certs: Certs) -> None:
-    context = server_context(certs)
+def test_many_concurrent_tls_connections(
+    tls_files: Any, green_listener: Any, recv_exactly: Any
+) -> None:
+    context = server_context(tls_files)
     listener = context.wrap_socket(green_listener(), server_side=True)
     address = listener.getsockname()
     count = 60
@@ -915,7 +773,7 @@ def test_many_concurrent_tls_connections(certs: Certs) -> None:
             handler.wait()
 
     def client(number: int) -> list[bytes]:
-        with client_context(certs).wrap_socket(
+        with client_context(tls_files).wrap_socket(
             green_connection(address), server_hostname="localhost"
         ) as tls:
             replies = []

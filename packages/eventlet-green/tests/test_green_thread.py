@@ -174,9 +174,9 @@ def test_exit_ends_the_green_thread_quietly(capsys):
     assert capsys.readouterr().err == ""
 
 
-def test_an_unhandled_exception_goes_to_sys_unraisablehook(monkeypatch):
-    reports = []
-    monkeypatch.setattr(sys, "unraisablehook", reports.append)
+def run_a_failing_thread():
+    """Start a green thread that raises ValueError("boom") and wait until it has ended; return
+    its function."""
     done = Event()
 
     def failing():
@@ -187,7 +187,14 @@ def test_an_unhandled_exception_goes_to_sys_unraisablehook(monkeypatch):
 
     green_thread.start_new_thread(failing, ())
     run_until(done)
-    sleep(0)
+    sleep(0)  # the exception is reported after the function's finally block
+    return failing
+
+
+def test_an_unhandled_exception_goes_to_sys_unraisablehook(monkeypatch):
+    reports = []
+    monkeypatch.setattr(sys, "unraisablehook", reports.append)
+    failing = run_a_failing_thread()
     assert len(reports) == 1
     report = reports[0]
     assert report.exc_type is ValueError
@@ -199,17 +206,7 @@ def test_an_unhandled_exception_goes_to_sys_unraisablehook(monkeypatch):
 
 def test_an_unhandled_exception_is_printed_by_the_default_hook(monkeypatch, capsys):
     monkeypatch.setattr(sys, "unraisablehook", sys.__unraisablehook__)
-    done = Event()
-
-    def failing():
-        try:
-            raise ValueError("boom")
-        finally:
-            done.send()
-
-    green_thread.start_new_thread(failing, ())
-    run_until(done)
-    sleep(0)
+    run_a_failing_thread()
     err = capsys.readouterr().err
     assert "Exception ignored in thread started by: <function" in err
     assert "failing" in err

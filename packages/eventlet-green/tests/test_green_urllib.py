@@ -1,15 +1,13 @@
 """eventlet.green.urllib: green urllib.request (urlopen, build_opener, the handlers), the
 re-exported parse, error and response, and robotparser.
 
-A green http.server in a green thread answers on loopback; HTTPS uses a certificate made by
-the test. Every request and server runs in the test's one OS thread; each test is guarded by
+A green http.server in a green thread answers on loopback; HTTPS uses the test certificates
+of conftest.py. Every request and server runs in the test's one OS thread; each test is guarded by
 a Timeout so a bug fails instead of hanging.
 """
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import ssl
 import threading
 import urllib.error
@@ -20,15 +18,13 @@ import urllib.robotparser
 
 import pytest
 
-from eventlet.event import Event
 from eventlet.green import http as green_http
 from eventlet.green import socket as green_socket
 from eventlet.green import ssl as green_ssl
 from eventlet.green.http import client as green_client
 from eventlet.green.http import cookiejar as green_cookiejar
-from eventlet.green.http import server
 from eventlet.green.urllib import error, parse, request, response, robotparser
-from eventlet.greenthread import sleep, spawn
+from eventlet.greenthread import spawn
 from eventlet.timeout import Timeout
 
 GUARD = 10  # seconds: far above what any test needs, so only a bug reaches it
@@ -44,88 +40,6 @@ def no_proxies(monkeypatch):
     for name in ("http_proxy", "https_proxy", "ftp_proxy", "all_proxy", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.upper(), raising=False)
-
-
-class QuietHandler(server.BaseHTTPRequestHandler):
-    """A green request handler that logs nothing, with a helper to send a body."""
-
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format, *args):  # noqa: A002  (the stdlib's parameter name)
-        pass
-
-    def reply(self, body: bytes, status: int = 200, headers: list | None = None) -> None:
-        self.send_response(status)
-        for name, value in headers or []:
-            self.send_header(name, value)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@pytest.fixture
-def serve(hub):
-    """Start a green HTTP(S) server for a handler class in a green thread; stop it afterwards."""
-    servers = []
-
-    def start(handler, tls=None):
-        httpd = server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        if tls is not None:
-            httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
-        runner = spawn(httpd.serve_forever, 0.05)
-        servers.append((httpd, runner))
-        host, port = httpd.server_address[:2]
-        return f"{'https' if tls else 'http'}://{host}:{port}"
-
-    yield start
-    with Timeout(GUARD):
-        for httpd, runner in servers:
-            httpd.shutdown()
-            runner.wait()
-            httpd.server_close()
-
-
-@pytest.fixture
-def certificate(tmp_path):
-    """A self-signed certificate for 127.0.0.1 and localhost: (cert file, key file)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "eventlet test")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    cert_file = tmp_path / "cert.pem"
-    key_file = tmp_path / "key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return str(cert_file), str(key_file)
 
 
 # -- the modules -----------------------------------------------------------------------------
@@ -184,21 +98,16 @@ def test_import_is_quiet(run_python, name):
 
 
 @pytest.mark.all_hubs
-def test_many_urlopen_calls_overlap_in_one_os_thread(serve):
+def test_many_urlopen_calls_overlap_in_one_os_thread(green_servers, make_gate):
     """Every request reaches its handler before any is answered: they all overlap."""
-    arrived = []
-    all_arrived = Event()
-    release = Event()
+    gate = make_gate(CLIENTS)
 
-    class Handler(QuietHandler):
+    class Handler(green_servers.HTTPHandler):
         def do_GET(self):
-            arrived.append((self.path, threading.get_ident()))
-            if len(arrived) == CLIENTS:
-                all_arrived.send()
-            release.wait()
+            gate.arrive((self.path, threading.get_ident()))
             self.reply(f"page {self.path}".encode())
 
-    base = serve(Handler)
+    base = green_servers.start_url(Handler)
 
     def fetch(i):
         with request.urlopen(f"{base}/{i}", timeout=GUARD) as reply:
@@ -206,18 +115,18 @@ def test_many_urlopen_calls_overlap_in_one_os_thread(serve):
 
     with Timeout(GUARD):
         fetchers = [spawn(fetch, i) for i in range(CLIENTS)]
-        all_arrived.wait()
-        assert len(arrived) == CLIENTS  # all handlers are waiting, none has answered
-        release.send()
+        gate.all_arrived.wait()
+        assert len(gate.arrived) == CLIENTS  # all handlers are waiting, none has answered
+        gate.open()
         results = [f.wait() for f in fetchers]
 
     me = threading.get_ident()
     assert results == [(200, f"page /{i}".encode(), me) for i in range(CLIENTS)]
-    assert sorted(arrived) == sorted((f"/{i}", me) for i in range(CLIENTS))
+    assert sorted(gate.arrived) == sorted((f"/{i}", me) for i in range(CLIENTS))
 
 
-def test_post_data_headers_and_redirect(serve):
-    class Handler(QuietHandler):
+def test_post_data_headers_and_redirect(green_servers):
+    class Handler(green_servers.HTTPHandler):
         def do_POST(self):
             length = int(self.headers["Content-Length"])
             if self.path == "/old":
@@ -229,7 +138,7 @@ def test_post_data_headers_and_redirect(serve):
         def do_GET(self):
             self.reply(b"GET " + self.path.encode() + b" " + self.headers["X-Tag"].encode())
 
-    base = serve(Handler)
+    base = green_servers.start_url(Handler)
     with Timeout(GUARD):
         req = request.Request(f"{base}/echo", data=b"payload", headers={"X-Tag": "t1"})
         with request.urlopen(req, timeout=GUARD) as reply:
@@ -240,12 +149,12 @@ def test_post_data_headers_and_redirect(serve):
             assert reply.read() == b"GET /new t2"
 
 
-def test_http_error_is_the_stdlib_class_with_the_body(serve):
-    class Handler(QuietHandler):
+def test_http_error_is_the_stdlib_class_with_the_body(green_servers):
+    class Handler(green_servers.HTTPHandler):
         def do_GET(self):
             self.reply(b"nothing here", 404)
 
-    base = serve(Handler)
+    base = green_servers.start_url(Handler)
     with Timeout(GUARD):
         with pytest.raises(urllib.error.HTTPError) as caught:
             request.urlopen(f"{base}/missing", timeout=GUARD)
@@ -254,48 +163,21 @@ def test_http_error_is_the_stdlib_class_with_the_body(serve):
         caught.value.close()
 
 
-def test_urlopen_timeout_against_a_server_that_never_answers(hub):
-    listener = green_socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    accepted = []
-
-    def accept_forever():
-        while True:
-            accepted.append(listener.accept()[0])  # kept open, never written to
-
-    acceptor = spawn(accept_forever)
-    ticks = []
-
-    def ticker():
-        while True:
-            ticks.append(None)
-            sleep(0.01)
-
-    ticking = spawn(ticker)
-    host, port = listener.getsockname()
-    try:
-        with Timeout(GUARD):
-            with pytest.raises(TimeoutError):
-                request.urlopen(f"http://{host}:{port}/", timeout=0.2)
-        assert accepted, "the server never saw the connection"
-        assert ticks, "other green threads did not run while urlopen waited"
-    finally:
-        ticking.kill()
-        acceptor.kill()
-        listener.close()
-        for conn in accepted:
-            conn.close()
+def test_urlopen_timeout_against_a_server_that_never_answers(silent_server, start_ticker):
+    host, port = silent_server.address
+    ticker = start_ticker()
+    with Timeout(GUARD):
+        with pytest.raises(TimeoutError):
+            request.urlopen(f"http://{host}:{port}/", timeout=0.2)
+    assert silent_server.accepted, "the server never saw the connection"
+    assert ticker.stop() > 0, "other green threads did not run while urlopen waited"
 
 
-def test_connection_refused_is_a_url_error(hub):
-    probe = green_socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()  # nothing listens there now
+def test_connection_refused_is_a_url_error(refused_address):
+    host, port = refused_address
     with Timeout(GUARD):
         with pytest.raises(urllib.error.URLError) as caught:
-            request.urlopen(f"http://127.0.0.1:{port}/", timeout=GUARD)
+            request.urlopen(f"http://{host}:{port}/", timeout=GUARD)
     assert isinstance(caught.value.reason, ConnectionRefusedError)
 
 
@@ -306,12 +188,12 @@ def test_bad_input_is_refused_at_the_call():
         request.urlopen("gopher://example.invalid/")
 
 
-def test_installed_opener_is_used_by_green_urlopen_only(serve):
-    class Handler(QuietHandler):
+def test_installed_opener_is_used_by_green_urlopen_only(green_servers):
+    class Handler(green_servers.HTTPHandler):
         def do_GET(self):
             self.reply(self.headers.get("X-Opener", "none").encode())
 
-    base = serve(Handler)
+    base = green_servers.start_url(Handler)
     opener = request.build_opener()
     opener.addheaders = [("X-Opener", "green")]
     request.install_opener(opener)
@@ -324,12 +206,12 @@ def test_installed_opener_is_used_by_green_urlopen_only(serve):
         request.install_opener(None)
 
 
-def test_urlretrieve_writes_the_file(serve, tmp_path):
-    class Handler(QuietHandler):
+def test_urlretrieve_writes_the_file(green_servers, tmp_path):
+    class Handler(green_servers.HTTPHandler):
         def do_GET(self):
             self.reply(b"0123456789" * 1000)
 
-    base = serve(Handler)
+    base = green_servers.start_url(Handler)
     target = tmp_path / "download.bin"
     with Timeout(GUARD):
         filename, headers = request.urlretrieve(f"{base}/file", str(target))
@@ -342,25 +224,18 @@ def test_urlretrieve_writes_the_file(serve, tmp_path):
 
 
 @pytest.mark.all_hubs
-def test_https_urlopen_with_a_context(serve, certificate):
-    cert_file, key_file = certificate
+def test_https_urlopen_with_a_context(green_servers, tls_files, make_gate):
     server_context = green_ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server_context.load_cert_chain(cert_file, key_file)
+    server_context.load_cert_chain(tls_files.cert, tls_files.key)
+    gate = make_gate(3)
 
-    arrived = []
-    all_arrived = Event()
-    release = Event()
-
-    class Handler(QuietHandler):
+    class Handler(green_servers.HTTPHandler):
         def do_GET(self):
-            arrived.append(self.path)
-            if len(arrived) == 3:
-                all_arrived.send()
-            release.wait()
+            gate.arrive(self.path)
             self.reply(f"secret {self.path} {self.request.version()}".encode())
 
-    base = serve(Handler, tls=server_context)
-    client_context = green_ssl.create_default_context(cafile=cert_file)
+    base = green_servers.start_url(Handler, tls=server_context)
+    client_context = green_ssl.create_default_context(cafile=tls_files.ca)
 
     def fetch(i):
         with request.urlopen(f"{base}/{i}", context=client_context, timeout=GUARD) as reply:
@@ -368,23 +243,22 @@ def test_https_urlopen_with_a_context(serve, certificate):
 
     with Timeout(GUARD):
         fetchers = [spawn(fetch, i) for i in range(3)]
-        all_arrived.wait()
-        release.send()
+        gate.all_arrived.wait()
+        gate.open()
         bodies = [f.wait() for f in fetchers]
     assert [b.rsplit(b" ", 1)[0] for b in bodies] == [f"secret /{i}".encode() for i in range(3)]
     assert all(b.split()[-1].startswith(b"TLSv1.") for b in bodies)
 
 
-def test_https_with_an_unknown_certificate_fails_verification(serve, certificate):
-    cert_file, key_file = certificate
+def test_https_with_an_unknown_certificate_fails_verification(green_servers, tls_files):
     server_context = green_ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server_context.load_cert_chain(cert_file, key_file)
+    server_context.load_cert_chain(tls_files.cert, tls_files.key)
 
-    class Handler(QuietHandler):
+    class Handler(green_servers.HTTPHandler):
         def do_GET(self):
             self.reply(b"should not be read")
 
-    base = serve(Handler, tls=server_context)
+    base = green_servers.start_url(Handler, tls=server_context)
     strict = green_ssl.create_default_context()  # the system CAs only: ours is unknown
     with Timeout(GUARD):
         with pytest.raises(urllib.error.URLError) as caught:
@@ -395,15 +269,15 @@ def test_https_with_an_unknown_certificate_fails_verification(serve, certificate
 # -- cookies and robots.txt ------------------------------------------------------------------
 
 
-def test_cookie_processor_round_trip(serve):
-    class Handler(QuietHandler):
+def test_cookie_processor_round_trip(green_servers):
+    class Handler(green_servers.HTTPHandler):
         def do_GET(self):
             if self.path == "/login":
                 self.reply(b"welcome", headers=[("Set-Cookie", "session=abc123; Path=/")])
             else:
                 self.reply(self.headers.get("Cookie", "no cookie").encode())
 
-    base = serve(Handler)
+    base = green_servers.start_url(Handler)
     processor = request.HTTPCookieProcessor()
     assert isinstance(processor.cookiejar, green_cookiejar.CookieJar)
     opener = request.build_opener(processor)
@@ -419,13 +293,13 @@ def test_cookie_processor_keeps_a_given_jar():
     assert request.HTTPCookieProcessor(jar).cookiejar is jar
 
 
-def test_robotparser_reads_robots_txt_with_green_urlopen(serve):
-    class Handler(QuietHandler):
+def test_robotparser_reads_robots_txt_with_green_urlopen(green_servers):
+    class Handler(green_servers.HTTPHandler):
         def do_GET(self):
             assert self.path == "/robots.txt"
             self.reply(b"User-agent: *\nDisallow: /private/\n")
 
-    base = serve(Handler)
+    base = green_servers.start_url(Handler)
     parser = robotparser.RobotFileParser(f"{base}/robots.txt")
     with Timeout(GUARD):
         parser.read()

@@ -15,7 +15,6 @@ import os
 import pickle
 import socket
 import struct
-import tempfile
 import threading
 
 import pytest
@@ -34,69 +33,39 @@ all_hubs = pytest.mark.all_hubs
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def green_listener(family=socket.AF_INET, host="127.0.0.1", backlog=50):
-    """A listening GreenSocket on an ephemeral loopback port."""
-    srv = GreenSocket(family, socket.SOCK_STREAM)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind((host, 0))
-    srv.listen(backlog)
-    return srv
+# The calls that receive on a connected stream socket, for tests of each one's waiting.
+RECEIVE_CALLS = {
+    "recv": lambda s: s.recv(10),
+    "recv_into": lambda s: s.recv_into(bytearray(10)),
+    "recvfrom": lambda s: s.recvfrom(10),
+    "recvfrom_into": lambda s: s.recvfrom_into(bytearray(10)),
+    "recvmsg": lambda s: s.recvmsg(10),
+    "recvmsg_into": lambda s: s.recvmsg_into([bytearray(10)]),
+}
 
 
-def green_tcp_pair():
-    """Two connected GreenSockets over TCP on 127.0.0.1 (client, server side)."""
-    srv = green_listener()
-    try:
-        client = GreenSocket(socket.AF_INET, socket.SOCK_STREAM)
-        client.connect(srv.getsockname())
-        conn, _ = srv.accept()
-    finally:
-        srv.close()
-    return client, conn
+@pytest.fixture
+def green_tcp_pair(green_listener):
+    """``green_tcp_pair()``: two connected GreenSockets over TCP on 127.0.0.1 (client, server
+    side); the test closes them."""
+
+    def make():
+        srv = green_listener()
+        try:
+            client = GreenSocket(socket.AF_INET, socket.SOCK_STREAM)
+            client.connect(srv.getsockname())
+            conn, _ = srv.accept()
+        finally:
+            srv.close()
+        return client, conn
+
+    return make
 
 
 def green_unix_pair(type=socket.SOCK_STREAM):
     """Two connected GreenSockets over an AF_UNIX socketpair, wrapping the stdlib's."""
     a, b = socket.socketpair(socket.AF_UNIX, type)
     return GreenSocket(a), GreenSocket(b)
-
-
-def refused_address():
-    """A loopback TCP address nobody listens on (bound, then released)."""
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    addr = probe.getsockname()
-    probe.close()
-    return addr
-
-
-def saturated_listener():
-    """A stdlib listener whose accept queue is full, so a new connect() never completes.
-
-    Returns the listener and the connections that fill its queue (close them all).
-    """
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(0)
-    fillers = []
-    for _ in range(16):
-        c = socket.socket()
-        c.settimeout(0.2)
-        try:
-            c.connect(srv.getsockname())
-        except TimeoutError:
-            c.close()
-            return srv, fillers
-        fillers.append(c)
-    for c in fillers:
-        c.close()
-    srv.close()
-    pytest.skip("could not fill a listen(0) accept queue on this system")
-
-
-def short_tempdir():
-    """A temporary directory with a path short enough for AF_UNIX addresses."""
-    return tempfile.mkdtemp(prefix="egio", dir="/tmp")
 
 
 def fill_until_blocked(sock):
@@ -115,46 +84,6 @@ def small_buffers(*socks, size=16384):
     for s in socks:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
-
-
-def recv_exactly(sock, n):
-    chunks = []
-    while n:
-        data = sock.recv(min(n, 65536))
-        if not data:
-            break
-        chunks.append(data)
-        n -= len(data)
-    return b"".join(chunks)
-
-
-def recv_all(sock):
-    chunks = []
-    while True:
-        data = sock.recv(65536)
-        if not data:
-            return b"".join(chunks)
-        chunks.append(data)
-
-
-class Ticker:
-    """A green thread counting hub turns: proof that the hub was not blocked meanwhile."""
-
-    def __init__(self, interval=0.001):
-        self.ticks = 0
-        self._interval = interval
-        self._running = True
-        self._thread = spawn(self._run)
-
-    def _run(self):
-        while self._running:
-            self.ticks += 1
-            sleep(self._interval)
-
-    def stop(self):
-        self._running = False
-        self._thread.wait()
-        return self.ticks
 
 
 class Watchdog:
@@ -186,7 +115,7 @@ class Watchdog:
 
 
 @pytest.fixture
-def tcp():
+def tcp(green_tcp_pair):
     a, b = green_tcp_pair()
     yield a, b
     a.close()
@@ -202,6 +131,18 @@ def unix():
 
 
 @pytest.fixture
+def unix_dgram(short_dir):
+    """A green AF_UNIX datagram socket and the path of a bound one that never reads."""
+    path = os.path.join(short_dir, "dgram")
+    receiver = GreenSocket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    receiver.bind(path)
+    sender = GreenSocket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    yield sender, path
+    sender.close()
+    receiver.close()
+
+
+@pytest.fixture
 def udp():
     a = GreenSocket(socket.AF_INET, socket.SOCK_DGRAM)
     a.bind(("127.0.0.1", 0))
@@ -210,14 +151,6 @@ def udp():
     yield a, b
     a.close()
     b.close()
-
-
-@pytest.fixture
-def default_timeout():
-    """Lets a test change socket.setdefaulttimeout(); put back afterwards."""
-    saved = socket.getdefaulttimeout()
-    yield socket.setdefaulttimeout
-    socket.setdefaulttimeout(saved)
 
 
 # -- modes: settimeout / setblocking / gettimeout / getblocking -------------------------------
@@ -294,7 +227,9 @@ def test_real_socket_is_always_nonblocking_at_os_level(timeout):
 @all_hubs
 @pytest.mark.parametrize("listener_timeout", [None, 0.0, 2.0])
 @pytest.mark.parametrize("default", [None, 4.0])
-def test_accepted_socket_mode_like_stdlib(default_timeout, listener_timeout, default):
+def test_accepted_socket_mode_like_stdlib(
+    green_listener, default_timeout, listener_timeout, default
+):
     default_timeout(default)
     # The stdlib's answer for this listener mode and default timeout.
     ref_srv = socket.socket()
@@ -354,7 +289,7 @@ def assert_timed_out(excinfo):
 
 
 @all_hubs
-def test_accept_times_out():
+def test_accept_times_out(green_listener):
     srv = green_listener()
     srv.settimeout(0.1)
     with Timeout(GUARD), pytest.raises(TimeoutError) as excinfo:
@@ -365,52 +300,35 @@ def test_accept_times_out():
 
 
 @all_hubs
-def test_connect_times_out():
-    ref_srv, fillers = saturated_listener()
+def test_connect_times_out(saturated_address):
     s = GreenSocket()
     s.settimeout(0.2)
     with Timeout(GUARD), pytest.raises(TimeoutError) as excinfo:
-        s.connect(ref_srv.getsockname())
+        s.connect(saturated_address)
     assert_timed_out(excinfo)
     assert get_hub().get_writers() == []
     s.close()
-    for c in [ref_srv, *fillers]:
-        c.close()
 
 
 @all_hubs
-def test_connect_ex_timing_out_returns_stdlib_errno():
-    ref_srv, fillers = saturated_listener()
+def test_connect_ex_timing_out_returns_stdlib_errno(saturated_address):
     ref = socket.socket()
     ref.settimeout(0.2)
-    expected = ref.connect_ex(ref_srv.getsockname())
+    expected = ref.connect_ex(saturated_address)
     ref.close()
     s = GreenSocket()
     s.settimeout(0.2)
     with Timeout(GUARD):
-        assert s.connect_ex(ref_srv.getsockname()) == expected == errno.EWOULDBLOCK
+        assert s.connect_ex(saturated_address) == expected == errno.EWOULDBLOCK
     s.close()
-    for c in [ref_srv, *fillers]:
-        c.close()
 
 
 @all_hubs
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda s: s.recv(10),
-        lambda s: s.recv_into(bytearray(10)),
-        lambda s: s.recvfrom(10),
-        lambda s: s.recvfrom_into(bytearray(10)),
-        lambda s: s.recvmsg(10),
-        lambda s: s.recvmsg_into([bytearray(10)]),
-    ],
-    ids=["recv", "recv_into", "recvfrom", "recvfrom_into", "recvmsg", "recvmsg_into"],
-)
-def test_receiving_times_out(tcp, call):
+@pytest.mark.parametrize("call", RECEIVE_CALLS.values(), ids=RECEIVE_CALLS.keys())
+def test_receiving_times_out(tcp, call, start_ticker):
     a, b = tcp
     a.settimeout(0.1)
-    ticker = Ticker()
+    ticker = start_ticker()
     with Timeout(GUARD), pytest.raises(TimeoutError) as excinfo:
         call(a)
     assert ticker.stop() > 0  # the wait let other green threads run
@@ -502,38 +420,20 @@ def test_sendall_timeout_bounds_the_total_duration(unix):
 
 
 @all_hubs
-def test_sendto_times_out():
-    d = short_tempdir()
-    path = os.path.join(d, "dgram")
-    receiver = GreenSocket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    receiver.bind(path)
-    sender = GreenSocket(socket.AF_UNIX, socket.SOCK_DGRAM)
+def test_sendto_times_out(unix_dgram):
+    sender, path = unix_dgram
     sender.settimeout(0.1)
     with Timeout(GUARD), pytest.raises(TimeoutError) as excinfo:
         for _ in range(1000000):
             sender.sendto(b"d" * 1024, path)
     assert_timed_out(excinfo)
-    sender.close()
-    receiver.close()
-    os.unlink(path)
-    os.rmdir(d)
 
 
 # -- non-blocking mode: BlockingIOError -------------------------------------------------------
 
 
 @all_hubs
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda s: s.recv(10),
-        lambda s: s.recv_into(bytearray(10)),
-        lambda s: s.recvfrom(10),
-        lambda s: s.recvfrom_into(bytearray(10)),
-        lambda s: s.recvmsg(10),
-    ],
-    ids=["recv", "recv_into", "recvfrom", "recvfrom_into", "recvmsg"],
-)
+@pytest.mark.parametrize("call", RECEIVE_CALLS.values(), ids=RECEIVE_CALLS.keys())
 def test_nonblocking_receive_raises_blockingioerror(tcp, call):
     a, b = tcp
     a.setblocking(False)
@@ -552,7 +452,7 @@ def test_nonblocking_receive_raises_blockingioerror(tcp, call):
 
 
 @all_hubs
-def test_nonblocking_accept_raises_blockingioerror():
+def test_nonblocking_accept_raises_blockingioerror(green_listener):
     srv = green_listener()
     srv.setblocking(False)
     with Timeout(GUARD), pytest.raises(BlockingIOError):
@@ -575,7 +475,7 @@ def test_nonblocking_send_and_sendall_raise_blockingioerror(unix):
 
 
 @all_hubs
-def test_nonblocking_connect_raises_inprogress_then_completes():
+def test_nonblocking_connect_raises_inprogress_then_completes(green_listener):
     srv = green_listener()
     s = GreenSocket()
     s.setblocking(False)
@@ -591,7 +491,7 @@ def test_nonblocking_connect_raises_inprogress_then_completes():
 
 
 @all_hubs
-def test_nonblocking_connect_ex_returns_einprogress():
+def test_nonblocking_connect_ex_returns_einprogress(green_listener):
     srv = green_listener()
     s = GreenSocket()
     s.setblocking(False)
@@ -602,20 +502,12 @@ def test_nonblocking_connect_ex_returns_einprogress():
 
 
 @all_hubs
-def test_nonblocking_sendto_raises_blockingioerror():
-    d = short_tempdir()
-    path = os.path.join(d, "dgram")
-    receiver = GreenSocket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    receiver.bind(path)
-    sender = GreenSocket(socket.AF_UNIX, socket.SOCK_DGRAM)
+def test_nonblocking_sendto_raises_blockingioerror(unix_dgram):
+    sender, path = unix_dgram
     sender.setblocking(False)
     with Timeout(GUARD), pytest.raises(BlockingIOError):
         for _ in range(1000000):
             sender.sendto(b"d" * 1024, path)
-    sender.close()
-    receiver.close()
-    os.unlink(path)
-    os.rmdir(d)
 
 
 @all_hubs
@@ -659,7 +551,7 @@ def test_blocking_recv_waits_for_another_green_thread(tcp):
 
 
 @all_hubs
-def test_blocking_accept_waits_for_a_connecting_green_thread():
+def test_blocking_accept_waits_for_a_connecting_green_thread(green_listener, recv_exactly):
     srv = green_listener()
     addr = srv.getsockname()
 
@@ -682,7 +574,7 @@ def test_blocking_accept_waits_for_a_connecting_green_thread():
 
 
 @all_hubs
-def test_blocking_sendall_of_much_data_with_a_green_reader(tcp):
+def test_blocking_sendall_of_much_data_with_a_green_reader(tcp, recv_all):
     a, b = tcp
     payload = os.urandom(4 * 1024 * 1024)
     with Timeout(GUARD):
@@ -693,7 +585,7 @@ def test_blocking_sendall_of_much_data_with_a_green_reader(tcp):
 
 
 @all_hubs
-def test_timeout_mode_operations_succeed_within_time(tcp):
+def test_timeout_mode_operations_succeed_within_time(tcp, recv_exactly):
     a, b = tcp
     a.settimeout(5)
     b.settimeout(5)
@@ -710,27 +602,27 @@ def test_timeout_mode_operations_succeed_within_time(tcp):
 
 @all_hubs
 @pytest.mark.parametrize("timeout", [None, 2.0])
-def test_connect_refused_raises_connectionrefusederror(timeout):
+def test_connect_refused_raises_connectionrefusederror(timeout, refused_address):
     s = GreenSocket()
     s.settimeout(timeout)
     with Timeout(GUARD), pytest.raises(ConnectionRefusedError) as excinfo:
-        s.connect(refused_address())
+        s.connect(refused_address)
     assert excinfo.value.errno == errno.ECONNREFUSED
     s.close()
 
 
 @all_hubs
 @pytest.mark.parametrize("timeout", [None, 2.0])
-def test_connect_ex_refused_returns_econnrefused(timeout):
+def test_connect_ex_refused_returns_econnrefused(timeout, refused_address):
     s = GreenSocket()
     s.settimeout(timeout)
     with Timeout(GUARD):
-        assert s.connect_ex(refused_address()) == errno.ECONNREFUSED
+        assert s.connect_ex(refused_address) == errno.ECONNREFUSED
     s.close()
 
 
 @all_hubs
-def test_connect_ex_success_returns_zero():
+def test_connect_ex_success_returns_zero(green_listener):
     srv = green_listener()
     s = GreenSocket()
     with Timeout(GUARD):
@@ -743,9 +635,8 @@ def test_connect_ex_success_returns_zero():
 
 
 @all_hubs
-def test_unix_connect_waits_for_room_in_a_full_backlog():
-    d = short_tempdir()
-    path = os.path.join(d, "stream")
+def test_unix_connect_waits_for_room_in_a_full_backlog(short_dir):
+    path = os.path.join(short_dir, "stream")
     srv = GreenSocket(socket.AF_UNIX, socket.SOCK_STREAM)
     srv.bind(path)
     srv.listen(0)
@@ -778,11 +669,9 @@ def test_unix_connect_waits_for_room_in_a_full_backlog():
         for c in clients:
             c.close()
         srv.close()
-        os.unlink(path)
-        os.rmdir(d)
 
 
-def test_second_connect_raises_eisconn_like_stdlib():
+def test_second_connect_raises_eisconn_like_stdlib(green_listener):
     srv = green_listener()
     ref = socket.socket()
     ref.connect(srv.getsockname())
@@ -801,7 +690,7 @@ def test_second_connect_raises_eisconn_like_stdlib():
 
 
 @all_hubs
-def test_connect_by_host_name_localhost():
+def test_connect_by_host_name_localhost(green_listener):
     srv = green_listener()
     port = srv.getsockname()[1]
     with Timeout(GUARD):
@@ -817,7 +706,7 @@ def test_connect_by_host_name_localhost():
 
 
 @all_hubs
-def test_accept_returns_greensocket_and_address():
+def test_accept_returns_greensocket_and_address(green_listener):
     srv = green_listener()
     with Timeout(GUARD):
         c = GreenSocket()
@@ -945,7 +834,7 @@ def test_recvmsg_into(unix):
 
 
 @all_hubs
-def test_send_returns_the_count_sent(tcp):
+def test_send_returns_the_count_sent(tcp, recv_exactly):
     a, b = tcp
     with Timeout(GUARD):
         assert a.send(b"count me") == 8
@@ -954,7 +843,7 @@ def test_send_returns_the_count_sent(tcp):
 
 
 @all_hubs
-def test_sendall_returns_none(tcp):
+def test_sendall_returns_none(tcp, recv_exactly):
     a, b = tcp
     with Timeout(GUARD):
         assert a.sendall(b"all of it") is None
@@ -972,7 +861,7 @@ def test_sendto_udp(udp):
 
 
 @all_hubs
-def test_sendmsg_gathers_buffers(unix):
+def test_sendmsg_gathers_buffers(unix, recv_exactly):
     a, b = unix
     with Timeout(GUARD):
         assert a.sendmsg([b"one ", memoryview(b"two "), bytearray(b"three")]) == 13
@@ -980,7 +869,7 @@ def test_sendmsg_gathers_buffers(unix):
 
 
 @all_hubs
-def test_blocking_send_waits_for_room(unix):
+def test_blocking_send_waits_for_room(unix, recv_exactly):
     a, b = unix
     small_buffers(a, b)
     filled = fill_until_blocked(a)
@@ -1008,12 +897,12 @@ def payload_file(tmp_path):
 
 
 @all_hubs
-def test_sendfile_whole_file_over_tcp(tcp, payload_file):
+def test_sendfile_whole_file_over_tcp(tcp, payload_file, recv_exactly, start_ticker):
     a, b = tcp
     f, data = payload_file
     small_buffers(a, b, size=65536)
     watchdog = Watchdog(GUARD, a.fd, b.fd)
-    ticker = Ticker()
+    ticker = start_ticker()
     try:
         with Timeout(GUARD):
             reader = spawn(recv_exactly, b, len(data))
@@ -1027,7 +916,7 @@ def test_sendfile_whole_file_over_tcp(tcp, payload_file):
 
 
 @all_hubs
-def test_sendfile_with_offset_and_count(tcp, payload_file):
+def test_sendfile_with_offset_and_count(tcp, payload_file, recv_exactly):
     a, b = tcp
     f, data = payload_file
     watchdog = Watchdog(GUARD, a.fd, b.fd)
@@ -1042,7 +931,7 @@ def test_sendfile_with_offset_and_count(tcp, payload_file):
 
 
 @all_hubs
-def test_sendfile_of_a_non_regular_file_falls_back_to_send(tcp):
+def test_sendfile_of_a_non_regular_file_falls_back_to_send(tcp, recv_exactly):
     a, b = tcp
     data = os.urandom(500000)
     with Timeout(GUARD):
@@ -1052,7 +941,7 @@ def test_sendfile_of_a_non_regular_file_falls_back_to_send(tcp):
 
 
 @all_hubs
-def test_sendfile_count_beyond_the_end_and_offset_past_it(tcp, payload_file):
+def test_sendfile_count_beyond_the_end_and_offset_past_it(tcp, payload_file, recv_exactly):
     a, b = tcp
     f, data = payload_file
     with Timeout(GUARD):
@@ -1129,7 +1018,7 @@ def test_makefile_text_mode(tcp):
 
 
 @all_hubs
-def test_makefile_read_write_mode_and_unbuffered(tcp):
+def test_makefile_read_write_mode_and_unbuffered(tcp, recv_exactly):
     a, b = tcp
     with Timeout(GUARD):
         f = a.makefile("rwb")
@@ -1148,7 +1037,7 @@ def test_makefile_read_write_mode_and_unbuffered(tcp):
 
 
 @all_hubs
-def test_makefile_keeps_the_descriptor_open_until_both_are_closed(tcp):
+def test_makefile_keeps_the_descriptor_open_until_both_are_closed(tcp, recv_exactly):
     a, b = tcp
     with Timeout(GUARD):
         f = a.makefile("rwb")
@@ -1167,7 +1056,7 @@ def test_makefile_keeps_the_descriptor_open_until_both_are_closed(tcp):
 
 
 @all_hubs
-def test_makefile_closed_first_then_socket(tcp):
+def test_makefile_closed_first_then_socket(tcp, recv_exactly):
     a, b = tcp
     with Timeout(GUARD):
         f = a.makefile("wb")
@@ -1194,7 +1083,7 @@ def test_makefile_readline_times_out(tcp):
 
 
 @all_hubs
-def test_dup(tcp):
+def test_dup(tcp, recv_exactly):
     a, b = tcp
     a.settimeout(1.5)
     d = a.dup()
@@ -1218,7 +1107,7 @@ def test_dup(tcp):
 
 
 @all_hubs
-def test_detach_returns_the_descriptor_and_leaves_it_open(tcp):
+def test_detach_returns_the_descriptor_and_leaves_it_open(tcp, recv_exactly):
     a, b = tcp
     fileno = a.fileno()
     fd = a.detach()
@@ -1254,7 +1143,7 @@ def test_greensocket_from_explicit_fileno(tcp):
 
 
 @all_hubs
-def test_shutdown_write_side(tcp):
+def test_shutdown_write_side(tcp, recv_exactly, recv_all):
     a, b = tcp
     with Timeout(GUARD):
         a.sendall(b"last words")
@@ -1265,23 +1154,18 @@ def test_shutdown_write_side(tcp):
 
 
 @all_hubs
-def test_shutdown_wakes_a_reader_with_eof(tcp):
+@pytest.mark.parametrize(
+    "shutdown",
+    [lambda a, b: b.shutdown(socket.SHUT_RDWR), lambda a, b: a.shutdown(socket.SHUT_RD)],
+    ids=["peer_shut_rdwr", "own_shut_rd"],
+)
+def test_shutdown_wakes_a_reader_with_eof(tcp, shutdown):
     a, b = tcp
     with Timeout(GUARD):
         gt = spawn(a.recv, 10)
         sleep(0)
-        b.shutdown(socket.SHUT_RDWR)
-        assert gt.wait() == b""
-
-
-@all_hubs
-def test_own_shutdown_rd_wakes_a_reader_with_eof(tcp):
-    a, _ = tcp
-    with Timeout(GUARD):
-        gt = spawn(a.recv, 10)
-        sleep(0)
         assert not gt.dead
-        a.shutdown(socket.SHUT_RD)
+        shutdown(a, b)
         assert gt.wait() == b""
 
 
@@ -1348,7 +1232,7 @@ def test_errors_of_unconnected_and_unlistening_sockets_like_stdlib():
 
 
 @all_hubs
-def test_killed_waiter_leaves_the_socket_usable(tcp):
+def test_killed_waiter_leaves_the_socket_usable(tcp, recv_exactly):
     a, b = tcp
     with Timeout(GUARD):
         gt = spawn(a.recv, 10)
@@ -1375,42 +1259,37 @@ def test_eventlet_timeout_interrupts_a_blocking_recv(tcp):
 # -- close while another green thread waits ---------------------------------------------------
 
 
-@all_hubs
-def test_close_while_another_green_thread_waits_on_recv(tcp):
-    a, b = tcp
-    waiter = spawn(a.recv, 10)
+def close_under_a_waiter(sock, call, *args):
+    """Run ``call(*args)`` in another green thread and close ``sock`` while it waits there;
+    return the OSError the waiter gets."""
+    waiter = spawn(call, *args)
     sleep(0)
     sleep(0)
     assert not waiter.dead
-    a.close()
-    with Timeout(GUARD), pytest.raises(OSError):
+    sock.close()
+    with Timeout(GUARD), pytest.raises(OSError) as excinfo:
         waiter.wait()
+    return excinfo.value
+
+
+@all_hubs
+def test_close_while_another_green_thread_waits_on_recv(tcp):
+    a, _ = tcp
+    close_under_a_waiter(a, a.recv, 10)
     assert get_hub().get_readers() == []
 
 
 @all_hubs
 def test_close_while_another_green_thread_waits_on_recv_with_timeout(tcp):
-    a, b = tcp
+    a, _ = tcp
     a.settimeout(5)
-    waiter = spawn(a.recv, 10)
-    sleep(0)
-    assert not waiter.dead
-    a.close()
-    with Timeout(GUARD), pytest.raises(OSError) as excinfo:
-        waiter.wait()
-    assert not isinstance(excinfo.value, TimeoutError)
+    assert not isinstance(close_under_a_waiter(a, a.recv, 10), TimeoutError)
 
 
 @all_hubs
-def test_close_while_another_green_thread_waits_on_accept():
+def test_close_while_another_green_thread_waits_on_accept(green_listener):
     srv = green_listener()
-    waiter = spawn(srv.accept)
-    sleep(0)
-    sleep(0)
-    assert not waiter.dead
-    srv.close()
-    with Timeout(GUARD), pytest.raises(OSError):
-        waiter.wait()
+    close_under_a_waiter(srv, srv.accept)
 
 
 @all_hubs
@@ -1419,18 +1298,12 @@ def test_close_while_another_green_thread_waits_on_send(unix):
     small_buffers(a, b)
     fill_until_blocked(a)
     a.setblocking(True)
-    waiter = spawn(a.sendall, b"z" * 1000000)
-    sleep(0)
-    sleep(0)
-    assert not waiter.dead
-    a.close()
-    with Timeout(GUARD), pytest.raises(OSError):
-        waiter.wait()
+    close_under_a_waiter(a, a.sendall, b"z" * 1000000)
     assert get_hub().get_writers() == []
 
 
 @all_hubs
-def test_close_under_waiter_then_reuse_of_the_descriptor_number(tcp):
+def test_close_under_waiter_then_reuse_of_the_descriptor_number(tcp, green_tcp_pair):
     """The closed descriptor number is often reused at once by the next socket; a waiter on the
     old socket must not be woken by (or steal events of) the new one."""
     a, b = tcp
@@ -1647,7 +1520,7 @@ def test_bind_listen_getsockname_getpeername(tcp):
 
 
 @all_hubs
-def test_greenpipe_read_while_another_green_thread_writes_slowly():
+def test_greenpipe_read_while_another_green_thread_writes_slowly(start_ticker):
     r, w = os.pipe()
     reader = GreenPipe(r, "rb")
     writer = GreenPipe(w, "wb", 0)
@@ -1660,7 +1533,7 @@ def test_greenpipe_read_while_another_green_thread_writes_slowly():
             sleep(0.01)
         writer.close()
 
-    ticker = Ticker()
+    ticker = start_ticker()
     with Timeout(GUARD):
         gt = spawn(slow_writer)
         assert reader.readline() == b"alpha\n"

@@ -42,11 +42,22 @@ def own_socket_module(name: str = "my_socket") -> types.ModuleType:
     return module
 
 
-def check(run_python: Callable[..., Any], code: str) -> str:
-    """Run ``code`` in a fresh interpreter (warnings are errors); it must succeed."""
-    result = run_python(textwrap.dedent(code), "-W", "error")
+# Where a fresh-interpreter script starts: import_patched and a socket module of its own.
+OWN_SOCKET_PRELUDE = """
+import socket, sys, types
+from eventlet.green._inject import import_patched
+mine = types.ModuleType("my_socket")
+mine.__dict__.update(vars(socket))
+"""
+
+
+def check(run_python: Callable[..., Any], *parts: str) -> None:
+    """Run the script ``parts`` make in a fresh interpreter (warnings are errors): its
+    assertions must all hold."""
+    script = "".join(textwrap.dedent(part) for part in parts) + 'print("ok")\n'
+    result = run_python(script, "-W", "error")
     assert result.returncode == 0, result.stderr
-    return result.stdout
+    assert result.stdout == "ok\n"
 
 
 @pytest.fixture
@@ -142,14 +153,11 @@ def test_import_patched_drops_first_time_imports_that_took_a_green_module(
 ) -> None:
     # xmlrpc.client imports http.client, which imports socket: in a fresh interpreter
     # http.client is imported for the first time inside import_patched, with our socket.
-    out = check(
+    check(
         run_python,
+        OWN_SOCKET_PRELUDE,
         """
-        import socket, sys, types
-        from eventlet.green._inject import import_patched
         assert "xmlrpc.client" not in sys.modules and "http.client" not in sys.modules
-        mine = types.ModuleType("my_socket")
-        mine.__dict__.update(vars(socket))
         copy = import_patched("xmlrpc.client", socket=mine)
         # The copy reaches http.client through the package attribute, which is not left
         # pointing at the green http.client: green modules pass green packages explicitly.
@@ -161,53 +169,41 @@ def test_import_patched_drops_first_time_imports_that_took_a_green_module(
         import http.client, xmlrpc.client
         assert http.client.socket is socket
         assert xmlrpc.client is not copy
-        print("ok")
         """,
     )
-    assert out.strip() == "ok"
 
 
 def test_no_green_submodule_is_left_as_a_package_attribute(
     run_python: Callable[..., Any],
 ) -> None:
-    out = check(
+    check(
         run_python,
+        OWN_SOCKET_PRELUDE,
         """
-        import socket, sys, types
-        from eventlet.green._inject import import_patched
         assert "http" not in sys.modules
-        mine = types.ModuleType("my_socket")
-        mine.__dict__.update(vars(socket))
         import_patched("xmlrpc.client", socket=mine)
         assert "http.client" not in sys.modules
         from http import client  # finds the package attribute, imports nothing
         assert client.socket is socket, "from http import client gave the green copy"
-        print("ok")
         """,
     )
-    assert out.strip() == "ok"
 
 
 def test_import_patched_before_the_parent_package_was_imported(
     run_python: Callable[..., Any],
 ) -> None:
-    out = check(
+    check(
         run_python,
+        OWN_SOCKET_PRELUDE,
         """
-        import socket, sys, types
-        from eventlet.green._inject import import_patched
         assert "http" not in sys.modules
-        mine = types.ModuleType("my_socket")
-        mine.__dict__.update(vars(socket))
         copy = import_patched("http.client", socket=mine)
         assert copy.socket is mine
         assert "http.client" not in sys.modules
         import http
         assert getattr(http, "client", None) is not copy, "http.client is the copy"
-        print("ok")
         """,
     )
-    assert out.strip() == "ok"
 
 
 # -- inject ----------------------------------------------------------------------------------
@@ -252,7 +248,7 @@ def test_original_while_a_green_module_is_in_sys_modules(monkeypatch: pytest.Mon
 def test_original_of_a_module_never_imported_while_patched(
     run_python: Callable[..., Any],
 ) -> None:
-    out = check(
+    check(
         run_python,
         """
         import socket, sys
@@ -265,10 +261,8 @@ def test_original_of_a_module_never_imported_while_patched(
         assert sys.modules["socket"] is green_socket
         assert original("smtplib") is smtplib  # recorded
         assert original("socket") is socket
-        print("ok")
         """,
     )
-    assert out.strip() == "ok"
 
 
 def test_original_drops_first_time_imports_that_took_a_real_module_while_patched(
@@ -277,7 +271,7 @@ def test_original_drops_first_time_imports_that_took_a_real_module_while_patched
     # While socket is green (monkey patched), original("xmlrpc.client") imports
     # http.client for the first time with the real socket: that unpatched http.client
     # must not stay for the patched program to import.
-    out = check(
+    check(
         run_python,
         """
         import socket, sys
@@ -289,10 +283,8 @@ def test_original_drops_first_time_imports_that_took_a_real_module_while_patched
         assert real.__name__ == "xmlrpc.client" and real is not sys.modules.get("xmlrpc.client")
         left = sys.modules.get("http.client")
         assert left is None or left.socket is green_socket
-        print("ok")
         """,
     )
-    assert out.strip() == "ok"
 
 
 @pytest.mark.parametrize("name", ["", None, 1, ["socket"]])

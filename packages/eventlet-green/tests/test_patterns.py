@@ -37,17 +37,6 @@ def listener(backlog=1024):
     return server
 
 
-def recv_exactly(sock, n):
-    chunks = []
-    while n:
-        data = sock.recv(min(n, 65536))
-        if not data:
-            break
-        chunks.append(data)
-        n -= len(data)
-    return b"".join(chunks)
-
-
 # -- the echo server --------------------------------------------------------------------------
 
 
@@ -103,25 +92,31 @@ def handle_chunks(client):
         client.sendall(data)
 
 
-def echo_client(address, payload, pieces):
-    """Send ``payload`` in ``pieces`` parts while reading the echo back concurrently."""
-    sock = socket.create_connection(address)
-    try:
-        reader = spawn(recv_exactly, sock, len(payload))
-        step = -(-len(payload) // pieces)
-        for start in range(0, len(payload), step):
-            sock.sendall(payload[start : start + step])
-            sleep(0)
-        echoed = reader.wait()
-        sock.shutdown(socket.SHUT_WR)
-        assert sock.recv(1) == b""  # the server closes after our EOF
-        return echoed
-    finally:
-        sock.close()
+@pytest.fixture
+def echo_client(recv_exactly):
+    """``echo_client(address, payload, pieces)``: send ``payload`` in ``pieces`` parts while
+    reading the echo back concurrently; return the echo."""
+
+    def run(address, payload, pieces):
+        sock = socket.create_connection(address)
+        try:
+            reader = spawn(recv_exactly, sock, len(payload))
+            step = -(-len(payload) // pieces)
+            for start in range(0, len(payload), step):
+                sock.sendall(payload[start : start + step])
+                sleep(0)
+            echoed = reader.wait()
+            sock.shutdown(socket.SHUT_WR)
+            assert sock.recv(1) == b""  # the server closes after our EOF
+            return echoed
+        finally:
+            sock.close()
+
+    return run
 
 
 @all_hubs
-def test_echo_server_bytewise_many_clients():
+def test_echo_server_bytewise_many_clients(echo_client):
     server = EchoServer(handle_bytewise)
     payloads = [f"client {i:03d} says hello ".encode() * 8 for i in range(60)]
     clients = GreenPool(len(payloads))
@@ -133,7 +128,7 @@ def test_echo_server_bytewise_many_clients():
 
 
 @all_hubs
-def test_echo_server_chunked_many_clients_big_payloads():
+def test_echo_server_chunked_many_clients_big_payloads(echo_client):
     server = EchoServer(handle_chunks)
     payloads = [hashlib.sha256(str(i).encode()).digest() * 2048 for i in range(100)]  # 64 KiB
     clients = GreenPool(len(payloads))
@@ -299,7 +294,7 @@ def describe(log):
 
 
 @all_hubs
-def test_many_streams_share_one_hub_without_starving():
+def test_many_streams_share_one_hub_without_starving(recv_exactly):
     """200 green clients stream 64 KiB each (2 KiB a hub turn) to green handlers; one more
     connection is fed by an OS thread as fast as the kernel takes it, so its handler always
     has data ready (it yields with sleep(0) after each read, as a well-behaved busy handler
@@ -416,7 +411,7 @@ def test_many_streams_share_one_hub_without_starving():
 
 
 @all_hubs
-def test_ticker_keeps_ticking_while_green_streams_run():
+def test_ticker_keeps_ticking_while_green_streams_run(recv_exactly):
     """Only green threads: 50 pairs stream 1 MiB each through small buffers while a ticker
     sleeps a millisecond at a time; the ticker sees the transfer in progress many times."""
     pairs = 50
@@ -509,11 +504,6 @@ class ChatServer:
         self._readers.waitall()
 
 
-def wait_until(predicate):
-    while not predicate():
-        sleep(0.001)
-
-
 class ChatClient:
     def __init__(self, address):
         self.sock = socket.create_connection(address)
@@ -534,7 +524,7 @@ class ChatClient:
 
 
 @all_hubs
-def test_chat_server_relays_to_everyone_but_the_writer():
+def test_chat_server_relays_to_everyone_but_the_writer(wait_until):
     chat = ChatServer()
     with Timeout(GUARD):
         alice, bob, carol = (ChatClient(chat.address) for _ in range(3))

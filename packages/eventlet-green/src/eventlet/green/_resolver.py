@@ -39,38 +39,9 @@ if USE_GREENDNS:
         getnameinfo,
     )
 else:
-    import importlib
-
-    from eventlet.green._inject import original
+    from eventlet.green._getaddrinfo import c_socket as _socket
+    from eventlet.green._getaddrinfo import stdlib_getaddrinfo as _system_getaddrinfo
     from eventlet.green._osthread import call
-
-    # The C functions under ``socket``: the system resolver's, even in a program whose socket
-    # module (attributes of the original included) was monkey patched with these very functions.
-    _socket: Any = importlib.import_module("_socket")
-    _stdlib_socket = original("socket")
-
-    def _enum(value: int, kind: Any) -> Any:
-        try:
-            return kind(value)
-        except ValueError:
-            return value
-
-    def _system_getaddrinfo(
-        host: Any, port: Any, family: int, type: int, proto: int, flags: int
-    ) -> list[tuple[Any, Any, int, str, tuple[Any, ...]]]:
-        # What the standard library's getaddrinfo adds to the C function: the enums.
-        return [
-            (
-                _enum(af, _stdlib_socket.AddressFamily),
-                _enum(kind, _stdlib_socket.SocketKind),
-                protocol,
-                canonname,
-                address,
-            )
-            for af, kind, protocol, canonname, address in _socket.getaddrinfo(
-                host, port, family, type, proto, flags
-            )
-        ]
 
     def getaddrinfo(
         host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0

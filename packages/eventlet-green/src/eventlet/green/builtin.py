@@ -63,23 +63,14 @@ def open(
     text as ``mode`` says) whose reads and writes wait on the hub. Other files are what the
     built-in ``open`` returns: regular files never keep a reader waiting.
     """
+    args = (file, mode, buffering, _encoding(mode, encoding), errors, newline, closefd)
     if isinstance(file, int) and not isinstance(file, bool):
-        if _is_fifo_fd(file):
-            return _GreenPipe(
-                file, mode, buffering, _encoding(mode, encoding), errors, newline, closefd, opener
-            )
-        return _builtin_open(
-            file, mode, buffering, _encoding(mode, encoding), errors, newline, closefd, opener
-        )
+        return (_GreenPipe if _is_fifo_fd(file) else _builtin_open)(*args, opener)
     if _is_fifo_path(file, opener):
         # Opening a FIFO blocks until its other end is opened: wait in an OS thread.
-        result = _osthread.call(
-            _GreenPipe, file, mode, buffering, _encoding(mode, encoding), errors, newline, closefd
-        )
+        result = _osthread.call(_GreenPipe, *args)
     else:
-        result = _builtin_open(
-            file, mode, buffering, _encoding(mode, encoding), errors, newline, closefd, opener
-        )
+        result = _builtin_open(*args, opener)
     # A new descriptor: waiters on an old one of that number get an error.
     _notify_opened(result.fileno())
     return result

@@ -15,20 +15,10 @@ from __future__ import annotations
 from ftplib import *  # noqa: F403
 from typing import Any
 
-from eventlet.green import socket as _green_socket
 from eventlet.green._inject import inject, original
+from eventlet.green._modules import network_modules
 
-_green_modules: list[tuple[str, Any]] = [("socket", _green_socket)]
-try:
-    import ssl as _stdlib_ssl  # noqa: F401  (only: does this Python have ssl?)
-except ImportError:  # a Python built without ssl: no FTP_TLS, as in the stdlib
-    pass
-else:
-    from eventlet.green import ssl as _green_ssl
-
-    _green_modules.append(("ssl", _green_ssl))
-
-_copy: Any = inject("ftplib", globals(), *_green_modules)
+_copy: Any = inject("ftplib", globals(), *network_modules())
 __all__ = list(_copy.__all__)
 
 # The copy looks these up by name when it raises or catches them: with the standard library's

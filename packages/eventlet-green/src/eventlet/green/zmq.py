@@ -176,6 +176,16 @@ class _GreenSocket(_zmq.Socket):
         if not waiters:
             self._green_unwatch()
 
+    def _green_wait(self, hub: Any, mask: int, timeout: float | None) -> None:
+        """Suspend the calling green thread until the FD says ``mask`` may be ready, or until
+        ``timeout`` seconds have passed."""
+        waiter = _Waiter(hub)
+        self._green_add(waiter, mask)
+        try:
+            waiter.suspend(timeout)
+        finally:
+            self._green_discard(waiter)
+
     def _green_unwatch(self) -> None:
         listener = self._green_listener
         if listener is not None:
@@ -245,12 +255,7 @@ class _GreenSocket(_zmq.Socket):
         remaining = _remaining(hub, state.deadline)
         if remaining == 0.0:
             raise _Again(_zmq.EAGAIN)
-        waiter = _Waiter(hub)
-        self._green_add(waiter, mask)
-        try:
-            waiter.suspend(remaining)
-        finally:
-            self._green_discard(waiter)
+        self._green_wait(hub, mask, remaining)
         state.trust_events = True
         return state
 
@@ -335,12 +340,7 @@ class _GreenSocket(_zmq.Socket):
             remaining = _remaining(hub, deadline)
             if remaining == 0.0:
                 return 0
-            waiter = _Waiter(hub)
-            self._green_add(waiter, flags)
-            try:
-                waiter.suspend(remaining)
-            finally:
-                self._green_discard(waiter)
+            self._green_wait(hub, flags, remaining)
 
     def close(self, linger: int | None = None) -> None:
         """Close the socket, as :meth:`zmq.Socket.close`; green threads waiting on it wake.

@@ -24,7 +24,6 @@ whether or not the program is monkey patched.
 from __future__ import annotations
 
 import errno
-import importlib
 import os
 import time
 from collections.abc import Iterable, Sequence
@@ -42,7 +41,10 @@ import dns.resolver
 import dns.reversename
 import dns.rrset
 
-from eventlet.green._inject import original
+# ``_socket``, the C module under ``socket``: its sockets and functions are the real ones even
+# in a monkey-patched program, so a numeric lookup here cannot loop back into this module.
+from eventlet.green._getaddrinfo import c_socket as _socket
+from eventlet.green._getaddrinfo import stdlib_getaddrinfo as _stdlib_getaddrinfo
 from eventlet.greenthread import spawn
 from eventlet.hubs import notify_close, notify_opened, trampoline
 
@@ -71,12 +73,6 @@ __all__ = [
     "udp",
 ]
 
-# The C module under ``socket``: its sockets and functions are the real ones even in a
-# program whose socket module was monkey patched (attributes of the original module
-# included), so a numeric lookup here cannot loop back into this module.
-_socket: Any = importlib.import_module("_socket")
-# The original socket module, for the enums its getaddrinfo gives families and kinds.
-_stdlib_socket = original("socket")
 
 #: Default seconds :func:`udp` and :func:`tcp` wait for an answer.
 DNS_QUERY_TIMEOUT = 10.0
@@ -110,31 +106,6 @@ _AF_INET = _socket.AF_INET
 _AF_INET6 = _socket.AF_INET6
 _AF_UNSPEC = _socket.AF_UNSPEC
 _RDTYPE_OF_FAMILY = {_AF_INET: _A, _AF_INET6: _AAAA}
-
-
-def _enum(value: int, kind: Any) -> Any:
-    try:
-        return kind(value)
-    except ValueError:
-        return value
-
-
-def _stdlib_getaddrinfo(
-    host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0
-) -> list[tuple[Any, Any, int, str, tuple[Any, ...]]]:
-    """The standard library's ``socket.getaddrinfo``, on the C function (see ``_socket``)."""
-    return [
-        (
-            _enum(af, _stdlib_socket.AddressFamily),
-            _enum(kind, _stdlib_socket.SocketKind),
-            protocol,
-            canonname,
-            address,
-        )
-        for af, kind, protocol, canonname, address in _socket.getaddrinfo(
-            host, port, family, type, proto, flags
-        )
-    ]
 
 
 # -- errors, worded as libc words them ---------------------------------------------------------
@@ -217,16 +188,19 @@ def _as_text(value: Any) -> str | None:
     return None
 
 
-def is_ipv4_addr(host: Any) -> bool:
-    """Whether ``host`` (str or bytes) is an IPv4 address in dotted-quad form."""
-    text = _as_text(host)
-    if not text:
-        return False
+def _parses(family: int, text: str) -> bool:
+    """Whether ``inet_pton`` takes ``text`` as an address of ``family``."""
     try:
-        _socket.inet_pton(_AF_INET, text)
+        _socket.inet_pton(family, text)
     except (OSError, ValueError):
         return False
     return True
+
+
+def is_ipv4_addr(host: Any) -> bool:
+    """Whether ``host`` (str or bytes) is an IPv4 address in dotted-quad form."""
+    text = _as_text(host)
+    return text is not None and _parses(_AF_INET, text)
 
 
 def is_ipv6_addr(host: Any) -> bool:
@@ -234,14 +208,10 @@ def is_ipv6_addr(host: Any) -> bool:
     text = _as_text(host)
     if not text:
         return False
-    address, _, scope = text.partition("%")
-    if "%" in text and not scope:
-        return False
-    try:
-        _socket.inet_pton(_AF_INET6, address)
-    except (OSError, ValueError):
-        return False
-    return True
+    address, percent, scope = text.partition("%")
+    if percent and not scope:
+        return False  # a "%" with no scope after it
+    return _parses(_AF_INET6, address)
 
 
 def is_ip_addr(host: Any) -> bool:
@@ -701,6 +671,18 @@ def _apply_option(config: _Config, option: str) -> None:
 _ErrorTuple = tuple[str, bool, int, Any, Any]
 
 
+def _switch(name: str, doc: str) -> property:
+    """A ResolverProxy property for the yes/no setting ``name`` (any value is taken as a bool)."""
+
+    def get(proxy: ResolverProxy) -> bool:
+        return bool(getattr(proxy._settings(), name))
+
+    def set_(proxy: ResolverProxy, value: bool) -> None:
+        setattr(proxy._settings(), name, bool(value))
+
+    return property(get, set_, doc=doc)
+
+
 class ResolverProxy:
     """The resolver: the hosts file first, then the nameservers of a resolv.conf.
 
@@ -797,32 +779,9 @@ class ResolverProxy:
     def attempts(self, value: int) -> None:
         self._settings().attempts = _check_int("attempts", value, 1)
 
-    @property
-    def rotate(self) -> bool:
-        """Start each query with the next nameserver rather than the first."""
-        return self._settings().rotate
-
-    @rotate.setter
-    def rotate(self, value: bool) -> None:
-        self._settings().rotate = bool(value)
-
-    @property
-    def edns0(self) -> bool:
-        """Send EDNS0, allowing answers larger than 512 bytes over UDP."""
-        return self._settings().edns0
-
-    @edns0.setter
-    def edns0(self, value: bool) -> None:
-        self._settings().edns0 = bool(value)
-
-    @property
-    def use_vc(self) -> bool:
-        """Ask over TCP only."""
-        return self._settings().use_vc
-
-    @use_vc.setter
-    def use_vc(self, value: bool) -> None:
-        self._settings().use_vc = bool(value)
+    rotate = _switch("rotate", "Start each query with the next nameserver rather than the first.")
+    edns0 = _switch("edns0", "Send EDNS0, allowing answers larger than 512 bytes over UDP.")
+    use_vc = _switch("use_vc", "Ask over TCP only.")
 
     # Lookups.
 

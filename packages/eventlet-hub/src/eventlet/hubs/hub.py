@@ -388,18 +388,19 @@ class BaseHub:
             finally:
                 self.remove(listener)
         cache = self._rcache if bit is _READ_BIT else self._wcache
-        listener = cache.get(fileno)
+        reused = cache.get(fileno)
         if (
-            listener is None
-            or listener.greenlet is not current
-            or listener.mark_as_closed != mark_as_closed
-            or listener.cb is _closed_callback
+            reused is None
+            or reused.greenlet is not current
+            or reused.mark_as_closed != mark_as_closed
+            or reused.cb is _closed_callback
         ):
             listener = FdListener(
                 evtype, fileno, current.switch, current.throw, mark_as_closed, current
             )
             cache[fileno] = listener
         else:
+            listener = reused
             listener.spent = False
         bucket[fileno] = listener
         watched = self._watched.get(fileno, 0)

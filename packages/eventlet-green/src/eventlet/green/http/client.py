@@ -19,20 +19,10 @@ import types
 from http.client import *  # noqa: F403
 from typing import Any
 
-from eventlet.green import socket as _green_socket
 from eventlet.green._inject import inject, original
+from eventlet.green._modules import network_modules
 
-_green_modules: list[tuple[str, Any]] = [("socket", _green_socket)]
-try:
-    import ssl as _stdlib_ssl  # noqa: F401  (only: does this Python have ssl?)
-except ImportError:  # a Python built without ssl: no HTTPSConnection, as in the stdlib
-    pass
-else:
-    from eventlet.green import ssl as _green_ssl
-
-    _green_modules.append(("ssl", _green_ssl))
-
-_copy: Any = inject("http.client", globals(), *_green_modules)
+_copy: Any = inject("http.client", globals(), *network_modules())
 __all__ = list(_copy.__all__)
 
 

@@ -22,23 +22,13 @@ from urllib.request import *  # noqa: F403
 
 from eventlet.green import ftplib as _green_ftplib
 from eventlet.green import http as _green_http
-from eventlet.green import socket as _green_socket
 from eventlet.green import time as _green_time
 from eventlet.green._inject import inject
+from eventlet.green._modules import network_modules
 from eventlet.green.http import client as _green_client  # noqa: F401  (sets _green_http.client)
 from eventlet.green.http import cookiejar as _green_cookiejar
 
-_green_modules: list[tuple[str, Any]] = [("socket", _green_socket), ("time", _green_time)]
-try:
-    import ssl as _stdlib_ssl  # noqa: F401  (only: does this Python have ssl?)
-except ImportError:  # a Python built without ssl: no HTTPSHandler, as in the stdlib
-    pass
-else:
-    from eventlet.green import ssl as _green_ssl
-
-    _green_modules.append(("ssl", _green_ssl))
-
-_copy: Any = inject("urllib.request", globals(), *_green_modules)
+_copy: Any = inject("urllib.request", globals(), ("time", _green_time), *network_modules())
 __all__ = list(_copy.__all__)
 
 # The copy's `import http.client` bound the name `http` to the standard package, and its
