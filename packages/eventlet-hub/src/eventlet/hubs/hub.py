@@ -125,10 +125,11 @@ class BaseHub:
         self._wlisteners = self.listeners[WRITE]
         self.secondaries: dict[str, dict[int, list[FdListener]]] = {READ: {}, WRITE: {}}
         self._rsecondaries = self.secondaries[READ]
-        # wait_io keeps the last listener of each descriptor and direction, and uses it again
-        # when the same green thread waits again (the usual case): one object less per wait.
+        # wait_io keeps the last read listener of each descriptor and uses it again when the
+        # same green thread waits again (the usual case): one object less per wait. Only for
+        # reading: writes seldom wait, and a kept write listener (a connect's, say) would only
+        # cost memory per idle connection.
         self._rcache: dict[int, FdListener] = {}
-        self._wcache: dict[int, FdListener] = {}
         self._wsecondaries = self.secondaries[WRITE]
         self.closed: list[FdListener] = []
         # What the OS poller watches, per descriptor: _READ_BIT | _WRITE_BIT. When the last
@@ -387,8 +388,7 @@ class BaseHub:
                 return self.switch()
             finally:
                 self.remove(listener)
-        cache = self._rcache if bit is _READ_BIT else self._wcache
-        reused = cache.get(fileno)
+        reused = self._rcache.get(fileno) if bit is _READ_BIT else None
         if (
             reused is None
             or reused.greenlet is not current
@@ -398,7 +398,8 @@ class BaseHub:
             listener = FdListener(
                 evtype, fileno, current.switch, current.throw, mark_as_closed, current
             )
-            cache[fileno] = listener
+            if bit is _READ_BIT:
+                self._rcache[fileno] = listener
         else:
             listener = reused
             listener.spent = False
@@ -453,7 +454,6 @@ class BaseHub:
 
     def _pop_listeners(self, fileno: int) -> list[FdListener]:
         self._rcache.pop(fileno, None)
-        self._wcache.pop(fileno, None)
         found = []
         for evtype in (READ, WRITE):
             primary = self.listeners[evtype].pop(fileno, None)
