@@ -688,7 +688,8 @@ def _count_poller_calls(hub, monkeypatch):
 
 def test_owned_descriptor_waits_again_without_telling_the_poller(hub, sockpair, monkeypatch):
     """A descriptor whose owner notifies the hub on close (mark_as_closed given) stays
-    watched between a wake-up and the next wait in the same turn: no system call."""
+    watched between a wake-up and the next wait: no system call; it is unwatched once the
+    OS reports it with nobody waiting."""
     a, b = sockpair
     calls = _count_poller_calls(hub, monkeypatch)
     got = []
@@ -707,10 +708,12 @@ def test_owned_descriptor_waits_again_without_telling_the_poller(hub, sockpair, 
                 sleep(0.001)
     thread.wait()
     assert got == [b"one", b"two", b"three"]
-    assert calls.count((a.fileno(), True, False)) == 1  # watched once, not once per wait
-    sleep(0)
-    sleep(0.001)  # a turn that waits in the OS: now the poller is told
-    assert calls[-1] == (a.fileno(), False, False)
+    assert calls == [(a.fileno(), True, False)]  # watched once, not once per wait
+    b.send(b"nobody reads this")  # the OS reports it with no one waiting: now unwatched
+    with Timeout(5):
+        while calls[-1] != (a.fileno(), False, False):
+            sleep(0.001)
+    assert a.fileno() not in hub._watched
 
 
 def test_raw_descriptor_is_unwatched_at_once(hub, sockpair, monkeypatch):
@@ -795,3 +798,26 @@ def test_a_listener_defanged_by_close_is_not_reused(hub, sockpair):
     with Timeout(5):
         thread.wait()
     assert isinstance(caught[0], hubs.IOClosed) and caught[1] == b"after"
+
+
+def test_number_of_an_owned_descriptor_lost_unclosed_is_watched_anew(hub):
+    """An owned descriptor stays watched after its last wait; if its owner loses it without
+    telling the hub (closed behind its back) and a raw waiter gets a new file with the same
+    number, that file must be watched, not taken for the old registration."""
+    r, w = os.pipe()
+    os.write(w, b"x")
+    with Timeout(5):
+        hub.wait_io(hubs.READ, r, lambda: None)  # owned: stays watched
+    assert r in hub._watched
+    os.close(r)  # behind the hub's back
+    os.close(w)
+    r2, w2 = os.pipe()
+    try:
+        assert r2 == r
+        spawn(os.write, w2, b"y")
+        with Timeout(5):
+            hubs.trampoline(r2, read=True)
+        assert os.read(r2, 1) == b"y"
+    finally:
+        os.close(r2)
+        os.close(w2)

@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from eventlet.hubs import notify_close, trampoline
+from eventlet.hubs import notify_close, notify_opened, trampoline
 
 __all__ = ["GreenFileIO", "GreenPipe"]
 
@@ -72,6 +72,8 @@ class GreenFileIO(io.RawIOBase):
         self.name = name
         self.mode = mode
         os.set_blocking(fileno, False)
+        # A new file may have the number of one closed behind the hub's back.
+        notify_opened(fileno)
         self._seekable: bool | None = None
         self._waiting = 0  # green threads waiting on the descriptor
 

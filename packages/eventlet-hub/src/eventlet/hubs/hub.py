@@ -132,12 +132,12 @@ class BaseHub:
         self._rcache: dict[int, FdListener] = {}
         self._wsecondaries = self.secondaries[WRITE]
         self.closed: list[FdListener] = []
-        # What the OS poller watches, per descriptor: _READ_BIT | _WRITE_BIT. When the last
-        # listener of a descriptor goes, the poller is told only before the loop next waits
-        # in the OS (the descriptor joins _stale): a green thread that wakes, does its I/O and
-        # waits again in the same turn (the usual request/response rhythm) costs no syscall.
+        # What the OS poller watches, per descriptor: _READ_BIT | _WRITE_BIT. A descriptor
+        # whose owner notifies the hub before closing it (see add()) stays watched when its
+        # last listener goes; only if the OS then reports it with nobody waiting is it
+        # unwatched. So a green thread that wakes, does its I/O and waits again (the usual
+        # request/response rhythm) costs no system call beyond the I/O itself.
         self._watched: dict[int, int] = {}
-        self._stale: set[int] = set()
         self.timers: list[tuple[float, int, Timer]] = []  # a heap of (due time, seq, timer)
         self.next_timers: list[Timer] = []  # scheduled since the last turn, not yet in the heap
         self.timers_canceled = 0  # canceled timers still sitting in the heap
@@ -314,9 +314,9 @@ class BaseHub:
         listener, to pass to :meth:`remove`.
 
         Passing ``mark_as_closed`` also says that the descriptor belongs to an object that
-        calls :meth:`notify_close` before it closes it (as green sockets and pipes do). For
-        such descriptors the poller is told that the listener went only before the loop next
-        waits, so a wait right after costs no system call. Without it, the poller is told at
+        calls :meth:`notify_close` before it closes it (as green sockets and pipes do). Such
+        a descriptor stays watched when its listener goes, until the OS reports it with no
+        one waiting, so the next wait costs no system call. Without it, the poller is told at
         once: the caller may close the descriptor behind the hub's back, and a new file with
         the same number must not be taken for the old one.
         """
@@ -333,15 +333,14 @@ class BaseHub:
         primary = bucket.get(fileno)
         if primary is None:
             bucket[fileno] = listener
-            watched = self._watched.get(fileno, 0)
-            bit = _READ_BIT if evtype is READ else _WRITE_BIT
-            if not watched & bit:
-                try:
-                    self._watch(fileno, watched | bit)
-                except BaseException:  # e.g. EBADF, or EPERM for a regular file under epoll
-                    del bucket[fileno]
-                    listener.spent = True
-                    raise
+            try:
+                self._start_watching(
+                    fileno, _READ_BIT if evtype is READ else _WRITE_BIT, mark_as_closed is not None
+                )
+            except BaseException:  # e.g. EBADF, or EPERM for a regular file under epoll
+                del bucket[fileno]
+                listener.spent = True
+                raise
         elif debug_state.prevent_multiple_readers:
             raise RuntimeError(
                 f"second simultaneous {evtype} on fileno {fileno}: another green thread "
@@ -404,10 +403,9 @@ class BaseHub:
             listener = reused
             listener.spent = False
         bucket[fileno] = listener
-        watched = self._watched.get(fileno, 0)
-        if not watched & bit:
+        if mark_as_closed is None or not self._watched.get(fileno, 0) & bit:
             try:
-                self._watch(fileno, watched | bit)
+                self._start_watching(fileno, bit, mark_as_closed is not None)
             except BaseException:
                 del bucket[fileno]
                 listener.spent = True
@@ -421,10 +419,8 @@ class BaseHub:
                 if bucket.get(fileno) is listener and not (secondaries and fileno in secondaries):
                     listener.spent = True
                     del bucket[fileno]
-                    if mark_as_closed is not None:
-                        self._stale.add(fileno)  # see _unwatch_later
-                    else:
-                        self._unwatch_later(fileno, listener)
+                    if mark_as_closed is None:
+                        self._unwatch_unwanted(fileno)  # see add()
                 else:
                     self.remove(listener)
 
@@ -444,7 +440,8 @@ class BaseHub:
                     del self.secondaries[evtype][fileno]
                 return
             del bucket[fileno]
-            self._unwatch_later(fileno, listener)
+            if listener.mark_as_closed is None:
+                self._unwatch_unwanted(fileno)  # see add()
         else:
             others = self.secondaries[evtype].get(fileno)
             if others and listener in others:
@@ -513,11 +510,26 @@ class BaseHub:
             _WRITE_BIT if fileno in self.listeners[WRITE] else 0
         )
 
-    def _unwatch_later(self, fileno: int, listener: FdListener) -> None:
-        """The last listener of ``fileno`` for one direction went: tell the poller, soon."""
-        if listener.mark_as_closed is not None:
-            self._stale.add(fileno)  # its owner tells the hub before closing it
-            return
+    def _start_watching(self, fileno: int, bit: int, owned: bool) -> None:
+        """Make the poller watch ``fileno`` for ``bit``, for a listener just added.
+
+        A registration kept after an owned descriptor's last wait is not trusted for a
+        listener without an owner: the owner may have lost the descriptor without telling
+        the hub (a socket dropped unclosed), and this may be a new file with its number.
+        """
+        watched = self._watched.get(fileno, 0)
+        if (
+            watched
+            and not owned
+            and (fileno in self._rlisteners) + (fileno in self._wlisteners) == 1
+        ):
+            self._forget(fileno)
+            watched = 0
+        if not watched & bit:
+            self._watch(fileno, watched | bit)
+
+    def _unwatch_unwanted(self, fileno: int) -> None:
+        """Watch ``fileno`` for exactly what its listeners want (maybe nothing)."""
         bits = self._wanted(fileno)
         if bits != self._watched.get(fileno, 0):
             try:
@@ -525,23 +537,7 @@ class BaseHub:
             except OSError:  # closed already: the kernel has dropped it
                 self._watched.pop(fileno, None)
 
-    def _sync_stale(self) -> None:
-        """Stop watching what no listener wants any more (called before waiting in the OS)."""
-        stale = self._stale
-        watched = self._watched
-        readers = self._rlisteners
-        writers = self._wlisteners
-        while stale:
-            fileno = stale.pop()
-            bits = (_READ_BIT if fileno in readers else 0) | (_WRITE_BIT if fileno in writers else 0)
-            if bits != watched.get(fileno, 0):
-                try:
-                    self._watch(fileno, bits)
-                except OSError:  # closed meanwhile: the kernel has dropped it
-                    watched.pop(fileno, None)
-
     def _forget(self, fileno: int) -> None:
-        self._stale.discard(fileno)
         self._watched.pop(fileno, None)
         try:
             self._poller_set(fileno, False, False)
@@ -563,6 +559,8 @@ class BaseHub:
                     self.squelch_exception(fileno, sys.exc_info())
                 if self._rsecondaries:
                     self._fire_secondaries(self._rsecondaries, fileno)
+            elif fileno in self._watched:
+                self._unwatch_unwanted(fileno)  # kept watched after its last reader went
         if writable:
             listener = self._wlisteners.get(fileno)
             if listener is not None:
@@ -574,6 +572,8 @@ class BaseHub:
                     self.squelch_exception(fileno, sys.exc_info())
                 if self._wsecondaries:
                     self._fire_secondaries(self._wsecondaries, fileno)
+            elif fileno in self._watched:
+                self._unwatch_unwanted(fileno)  # kept watched after its last writer went
         if fileno == self._wakeup_r:
             self._drain_wakeup()
 
@@ -692,8 +692,6 @@ class BaseHub:
                 timeout = self._until_next_timer()
             else:
                 timeout = self.default_sleep()
-            if self._stale:
-                self._sync_stale()
             if self.debug_blocking:
                 self.block_detect_pre()
             try:
@@ -789,7 +787,6 @@ class BaseHub:
         self._poller_reopen()
         self._poller_set(self._wakeup_r, True, False)
         self._watched.clear()
-        self._stale.clear()
         for fileno in set(self.listeners[READ]) | set(self.listeners[WRITE]):
             try:
                 self._watch(fileno, self._wanted(fileno))
