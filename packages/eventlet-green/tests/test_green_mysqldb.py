@@ -13,6 +13,7 @@ import importlib
 import socket
 import sys
 import threading
+import uuid
 
 import pytest
 
@@ -140,6 +141,8 @@ def test_two_slow_queries_are_in_flight_while_a_third_green_thread_runs(
     """
     events: list[str] = []
     connections = []
+    # Only this run's queries: other test runs may share the server.
+    run = uuid.uuid4().hex
 
     def slow_query(name):
         conn = green_mysqldb.connect(**SERVER)
@@ -147,7 +150,7 @@ def test_two_slow_queries_are_in_flight_while_a_third_green_thread_runs(
         cur = conn.cursor()
         events.append(f"{name} started")
         try:
-            cur.execute(f"SELECT SLEEP(8) AS `{name}`")
+            cur.execute(f"SELECT SLEEP(8) AS `{name}_{run}`")
         except green_mysqldb.OperationalError as error:
             assert error.args[0] == 1317, error  # "Query execution was interrupted": KILL QUERY
         events.append(f"{name} done")
@@ -160,7 +163,7 @@ def test_two_slow_queries_are_in_flight_while_a_third_green_thread_runs(
             while True:
                 cur.execute(
                     "SELECT id FROM information_schema.processlist "
-                    "WHERE info LIKE 'SELECT SLEEP(8) AS%' ORDER BY id"
+                    f"WHERE info LIKE 'SELECT SLEEP(8) AS `q_\\_{run}`' ORDER BY id"
                 )
                 ids = [row[0] for row in cur.fetchall()]
                 if len(ids) == 2:
