@@ -140,3 +140,20 @@ def test_import_prints_and_warns_nothing(run_python: Any) -> None:
             env={"EVENTLET_NO_GREENDNS": value},
         )
         assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_dnspython_loads_on_the_first_lookup_not_on_import(run_python: Any) -> None:
+    result = run_python(
+        "import sys\n"
+        "import eventlet.green.socket as gs\n"
+        "assert 'dns' not in sys.modules and 'eventlet.support.greendns' not in sys.modules\n"
+        "gs.create_connection  # nothing resolved yet\n"
+        "assert gs.getaddrinfo('127.0.0.1', 80)[0][4] == ('127.0.0.1', 80)\n"
+        "assert 'eventlet.support.greendns' in sys.modules\n"
+        "from eventlet.green import _resolver\n"
+        "from eventlet.support import greendns\n"
+        "assert _resolver.getaddrinfo is greendns.getaddrinfo\n"
+        "print('ok')\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

@@ -14,7 +14,14 @@ from typing import Any
 
 from eventlet.green._inject import original
 
-__all__ = ["c_socket", "stdlib_getaddrinfo"]
+__all__ = [
+    "as_text",
+    "c_socket",
+    "is_ip_addr",
+    "is_ipv4_addr",
+    "is_ipv6_addr",
+    "stdlib_getaddrinfo",
+]
 
 #: The C module under ``socket`` (``_socket``).
 c_socket: Any = importlib.import_module("_socket")
@@ -47,3 +54,49 @@ def stdlib_getaddrinfo(
             host, port, family, type, proto, flags
         )
     ]
+
+
+# Whether a host is an address literal: no lookup needed (greendns, GreenSocket.connect).
+
+
+def as_text(value: Any) -> str | None:
+    """``value`` as text: a str as it is, ASCII bytes decoded, anything else None."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        try:
+            return bytes(value).decode("ascii")
+        except UnicodeDecodeError:
+            return None
+    return None
+
+
+def _parses(family: int, text: str) -> bool:
+    """Whether ``inet_pton`` takes ``text`` as an address of ``family``."""
+    try:
+        c_socket.inet_pton(family, text)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def is_ipv4_addr(host: Any) -> bool:
+    """Whether ``host`` (str or bytes) is an IPv4 address in dotted-quad form."""
+    text = as_text(host)
+    return text is not None and _parses(c_socket.AF_INET, text)
+
+
+def is_ipv6_addr(host: Any) -> bool:
+    """Whether ``host`` (str or bytes) is an IPv6 address, with or without a ``%scope``."""
+    text = as_text(host)
+    if not text:
+        return False
+    address, percent, scope = text.partition("%")
+    if percent and not scope:
+        return False  # a "%" with no scope after it
+    return _parses(c_socket.AF_INET6, address)
+
+
+def is_ip_addr(host: Any) -> bool:
+    """Whether ``host`` is an IPv4 or an IPv6 address."""
+    return is_ipv4_addr(host) or is_ipv6_addr(host)

@@ -30,14 +30,21 @@ USE_GREENDNS = os.environ.get("EVENTLET_NO_GREENDNS", "").strip().lower() not in
     "on",
 )
 
+_GREENDNS_NAMES = frozenset(__all__) - {"USE_GREENDNS"}
+
 if USE_GREENDNS:
-    from eventlet.support.greendns import (
-        getaddrinfo,
-        gethostbyaddr,
-        gethostbyname,
-        gethostbyname_ex,
-        getnameinfo,
-    )
+    # greendns (and dnspython under it) is imported on the first lookup, not when
+    # eventlet.green.socket is: a server that resolves nothing never pays for it.
+
+    def __getattr__(name: str) -> Any:
+        if name not in _GREENDNS_NAMES:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        from eventlet.support import greendns
+
+        value = getattr(greendns, name)
+        globals()[name] = value
+        return value
+
 else:
     from eventlet.green._getaddrinfo import c_socket as _socket
     from eventlet.green._getaddrinfo import stdlib_getaddrinfo as _system_getaddrinfo

@@ -27,11 +27,37 @@ __all__ = list(_stdlib.__all__)
 socket: Any = GreenSocket
 SocketType: Any = GreenSocket
 
-getaddrinfo = _resolver.getaddrinfo
-gethostbyname = _resolver.gethostbyname
-gethostbyname_ex = _resolver.gethostbyname_ex
-gethostbyaddr = _resolver.gethostbyaddr
-getnameinfo = _resolver.getnameinfo
+
+# These call through eventlet.green._resolver, which loads greendns (and dnspython) only on
+# the first lookup: importing this module stays cheap.
+
+
+def getaddrinfo(
+    host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0
+) -> list[tuple[Any, Any, int, str, tuple[Any, ...]]]:
+    """``socket.getaddrinfo``, green: only the calling green thread waits."""
+    return _resolver.getaddrinfo(host, port, family, type, proto, flags)
+
+
+def gethostbyname(hostname: Any) -> str:
+    """``socket.gethostbyname``, green."""
+    return _resolver.gethostbyname(hostname)
+
+
+def gethostbyname_ex(hostname: Any) -> tuple[str, list[str], list[str]]:
+    """``socket.gethostbyname_ex``, green."""
+    return _resolver.gethostbyname_ex(hostname)
+
+
+def gethostbyaddr(ip_address: Any) -> tuple[str, list[str], list[str]]:
+    """``socket.gethostbyaddr``, green."""
+    return _resolver.gethostbyaddr(ip_address)
+
+
+def getnameinfo(sockaddr: Any, flags: int) -> tuple[str, str]:
+    """``socket.getnameinfo``, green."""
+    return _resolver.getnameinfo(sockaddr, flags)
+
 
 # The standard library's functions, looking up `socket`, `getaddrinfo`, ... here.
 create_connection = rebind(_stdlib.create_connection, globals())

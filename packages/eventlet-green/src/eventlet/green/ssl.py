@@ -35,7 +35,7 @@ from eventlet.green._inject import slurp_properties as _slurp_properties
 
 # create_connection is for the re-bound get_server_certificate below.
 from eventlet.green.socket import create_connection, socket  # noqa: F401
-from eventlet.green.socket import getaddrinfo as _green_getaddrinfo
+from eventlet.greenio.base import resolve_address as _resolve_address
 from eventlet.hubs import notify_close as _notify_close
 from eventlet.hubs import trampoline as _trampoline
 
@@ -67,7 +67,6 @@ __patched__ = [
     "socket",
 ]
 
-_INET_FAMILIES = (_stdlib_socket.AF_INET, _stdlib_socket.AF_INET6)
 
 # The stdlib's messages for an expired timeout, by the operation that was waiting.
 _TIMEOUT_MESSAGES = {
@@ -75,15 +74,6 @@ _TIMEOUT_MESSAGES = {
     "read": "The read operation timed out",
     "write": "The write operation timed out",
 }
-
-
-def _is_ip_literal(family: int, host: str) -> bool:
-    """Whether ``host`` is a numeric address of ``family`` (nothing to resolve)."""
-    try:
-        _stdlib_socket.inet_pton(family, host)
-    except (OSError, ValueError):
-        return False
-    return True
 
 
 class _WaitExpired(Exception):
@@ -274,7 +264,7 @@ class _GreenSocketBase(_stdlib_socket.socket):
 
     def _connect(self, address: _Any, raise_timeout: bool) -> int:
         """Start a non-blocking connect and wait for it; the errno value it ends with."""
-        address = self._resolve(address)
+        address = _resolve_address(self, address)
         error = _CSocket.connect_ex(self, address)  # bad addresses still raise, as in the stdlib
         timeout = self._timeout
         if error != _errno.EINPROGRESS or timeout == 0.0:
@@ -289,19 +279,6 @@ class _GreenSocketBase(_stdlib_socket.socket):
                 return _errno.EWOULDBLOCK  # what the stdlib's connect_ex reports
             error = self.getsockopt(_stdlib_socket.SOL_SOCKET, _stdlib_socket.SO_ERROR)
         return error
-
-    def _resolve(self, address: _Any) -> _Any:
-        """``address`` with a host name resolved by the green resolver.
-
-        The C connect would resolve it with the system resolver, stopping every green thread.
-        """
-        if self.family not in _INET_FAMILIES or not isinstance(address, tuple) or not address:
-            return address
-        host = address[0]
-        if not isinstance(host, str) or _is_ip_literal(self.family, host):
-            return address
-        infos = _green_getaddrinfo(host, address[1], self.family, self.type, self.proto)
-        return infos[0][4][:2] + tuple(address[2:])
 
     def _real_close(self, _ss: _Any = _CSocket) -> None:
         """Close the descriptor; green threads waiting on it get ``IOClosed``, not a hang."""

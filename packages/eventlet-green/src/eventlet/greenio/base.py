@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from eventlet.green._getaddrinfo import is_ip_addr
 from eventlet.green._inject import original
 from eventlet.hubs import READ, WRITE, IOClosed, get_hub, notify_close, notify_opened, trampoline
 
@@ -27,6 +28,7 @@ __all__ = [
     "SOCKET_CLOSED",
     "GreenSocket",
     "IOClosed",
+    "resolve_address",
     "set_nonblocking",
     "shutdown_safe",
     "socket_timeout",
@@ -350,19 +352,6 @@ class GreenSocket:
         real = _RealSocket(fd.family, fd.type, fd.proto, fileno)
         return type(self)(real), address
 
-    def _resolve(self, address: Any) -> Any:
-        """A host name in an inet address resolved by the green resolver (the stdlib's
-        connect would resolve it too, blocking the whole process)."""
-        if self.fd.family not in _INET_FAMILIES or not isinstance(address, tuple) or not address:
-            return address
-        host = address[0]
-        if not isinstance(host, str) or _is_ip_literal(host):
-            return address
-        from eventlet.green._resolver import getaddrinfo
-
-        infos = getaddrinfo(host, address[1], self.fd.family, self.fd.type, self.fd.proto)
-        return infos[0][4][:2] + tuple(address[2:])
-
     def connect(self, address: Any) -> None:
         """Connect to ``address``; raise ``TimeoutError`` if the timeout runs out first."""
         error = self._connect(address, raise_timeout=True)
@@ -376,7 +365,7 @@ class GreenSocket:
 
     def _connect(self, address: Any, raise_timeout: bool) -> int:
         fd = self.fd
-        address = self._resolve(address)
+        address = resolve_address(fd, address)
         error = fd.connect_ex(address)
         if error == 0:
             return 0  # EISCONN here is an error: the socket was connected before
@@ -578,14 +567,18 @@ class GreenSocket:
         return f"<{type(self).__module__}.{type(self).__qualname__} {inner}>"
 
 
-def _is_ip_literal(host: str) -> bool:
-    for family in _INET_FAMILIES:
-        try:
-            _socket.inet_pton(family, host.partition("%")[0])
-            return True
-        except (OSError, ValueError):
-            continue
-    return False
+def resolve_address(sock: Any, address: Any) -> Any:
+    """``address`` for ``sock`` (an inet socket) with a host name resolved by the green
+    resolver: the stdlib's connect would resolve it too, blocking the whole process."""
+    if sock.family not in _INET_FAMILIES or not isinstance(address, tuple) or not address:
+        return address
+    host = address[0]
+    if not isinstance(host, str) or is_ip_addr(host):
+        return address
+    from eventlet.green import _resolver  # greendns loads on the first lookup
+
+    infos = _resolver.getaddrinfo(host, address[1], sock.family, sock.type, sock.proto)
+    return infos[0][4][:2] + tuple(address[2:])
 
 
 def shutdown_safe(sock: Any) -> Any:

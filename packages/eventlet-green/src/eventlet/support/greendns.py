@@ -43,7 +43,9 @@ import dns.rrset
 
 # ``_socket``, the C module under ``socket``: its sockets and functions are the real ones even
 # in a monkey-patched program, so a numeric lookup here cannot loop back into this module.
+from eventlet.green._getaddrinfo import as_text as _as_text
 from eventlet.green._getaddrinfo import c_socket as _socket
+from eventlet.green._getaddrinfo import is_ip_addr, is_ipv4_addr, is_ipv6_addr
 from eventlet.green._getaddrinfo import stdlib_getaddrinfo as _stdlib_getaddrinfo
 from eventlet.greenthread import spawn
 from eventlet.hubs import notify_close, notify_opened, trampoline
@@ -175,48 +177,6 @@ def _gaierror_for(error: dns.exception.DNSException) -> OSError:
 
 
 # -- addresses ---------------------------------------------------------------------------------
-
-
-def _as_text(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (bytes, bytearray)):
-        try:
-            return bytes(value).decode("ascii")
-        except UnicodeDecodeError:
-            return None
-    return None
-
-
-def _parses(family: int, text: str) -> bool:
-    """Whether ``inet_pton`` takes ``text`` as an address of ``family``."""
-    try:
-        _socket.inet_pton(family, text)
-    except (OSError, ValueError):
-        return False
-    return True
-
-
-def is_ipv4_addr(host: Any) -> bool:
-    """Whether ``host`` (str or bytes) is an IPv4 address in dotted-quad form."""
-    text = _as_text(host)
-    return text is not None and _parses(_AF_INET, text)
-
-
-def is_ipv6_addr(host: Any) -> bool:
-    """Whether ``host`` (str or bytes) is an IPv6 address, with or without a ``%scope``."""
-    text = _as_text(host)
-    if not text:
-        return False
-    address, percent, scope = text.partition("%")
-    if percent and not scope:
-        return False  # a "%" with no scope after it
-    return _parses(_AF_INET6, address)
-
-
-def is_ip_addr(host: Any) -> bool:
-    """Whether ``host`` is an IPv4 or an IPv6 address."""
-    return is_ipv4_addr(host) or is_ipv6_addr(host)
 
 
 def _normal_address(address: str) -> tuple[int, str] | None:
