@@ -46,6 +46,13 @@ OUR_PACKAGES = (
     "packages/eventlet-hub",
     "packages/eventlet-primitives",
     "packages/eventlet-green",
+    "packages/eventlet-patcher",
+    "packages/eventlet-tpool",
+    "packages/eventlet-dbpool",
+    "packages/eventlet-wsgi",
+    "packages/eventlet-websocket",
+    "packages/eventlet-dagpool",
+    "packages/eventlet-backdoor",
     "packages/eventlet",
 )
 #: The peers, pinned: ``impl name -> (distribution, version)``.

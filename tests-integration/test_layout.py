@@ -64,12 +64,17 @@ def test_built_wheels_follow_the_namespace_rules(wheel_dir: pathlib.Path) -> Non
 
 def test_wheel_contents(wheel_dir: pathlib.Path) -> None:
     contents = _contents(wheel_dir)
-    assert contents["eventlet"] == {"eventlet/__init__.py", "eventlet/py.typed"}
+    assert contents["eventlet"] == {"eventlet/__init__.py"}
 
     hub_modules = {f"eventlet/{m}.py" for m in ("greenthread", "event", "timeout", "debug")}
     hub = contents["eventlet-hub"]
-    assert hub_modules | {"eventlet/hubs/__init__.py", "eventlet/hubs/py.typed"} <= hub
-    assert {f for f in hub if not f.startswith("eventlet/hubs/")} == hub_modules
+    # eventlet-hub, which every other distribution needs, ships the namespace's PEP 561
+    # marker and eventlet/support/__init__.py (DESIGN.md).
+    shared = {"eventlet/py.typed", "eventlet/support/__init__.py", "eventlet/support/greenlets.py"}
+    assert hub_modules | shared | {"eventlet/hubs/__init__.py", "eventlet/hubs/py.typed"} <= hub
+    assert {f for f in hub if not f.startswith("eventlet/hubs/")} == hub_modules | shared | {
+        "eventlet/asyncio.py"
+    }
 
     primitives = ("semaphore", "lock", "queue", "greenpool", "pools", "corolocal", "coros")
     assert contents["eventlet-primitives"] == {f"eventlet/{m}.py" for m in primitives}
@@ -131,6 +136,8 @@ def _clean_set() -> dict[str, dict]:
                 "eventlet/hubs/hub.py": "import greenlet\nfrom ..greenthread import spawn\n",
                 "eventlet/greenthread.py": "from eventlet import hubs\nfrom .hubs import hub\n",
                 "eventlet/event.py": "from eventlet.hubs import get_hub\n",
+                "eventlet/py.typed": "",
+                "eventlet/support/__init__.py": "",
             },
             "requires": ("greenlet>=3.0",),
         },
@@ -143,7 +150,6 @@ def _clean_set() -> dict[str, dict]:
         "eventlet": {
             "files": {
                 "eventlet/__init__.py": "from eventlet.queue import Queue\n",
-                "eventlet/py.typed": "",
             },
             "requires": ("eventlet-hub==1.0.0", "eventlet-primitives==1.0.0"),
         },
@@ -168,7 +174,14 @@ HUB, PRIMITIVES, META = "eventlet-hub", "eventlet-primitives", "eventlet"
 ADDED_FILES = {
     "file in two wheels": (PRIMITIVES, "eventlet/greenthread.py", "", "shipped by 2 wheels"),
     "namespace __init__ in a sub-wheel": (HUB, "eventlet/__init__.py", "", "only the meta"),
-    "shared folder __init__": (HUB, "eventlet/support/__init__.py", "", "support/ is shared"),
+    "shared folder __init__": (
+        PRIMITIVES,
+        "eventlet/support/__init__.py",
+        "",
+        "only 'eventlet-hub' may",
+    ),
+    "namespace marker elsewhere": (PRIMITIVES, "eventlet/py.typed", "", "only 'eventlet-hub' may"),
+    "file in the meta-package": (META, "eventlet/data.txt", "", "meta-package ships file"),
     "folder filled by two wheels": (PRIMITIVES, "eventlet/hubs/extra.py", "", "hubs/ is shared"),
     "file outside the namespace": (PRIMITIVES, "tests/test_queue.py", "", "outside eventlet/"),
     "compiled file": (PRIMITIVES, "eventlet/__pycache__/q.cpython-311.pyc", "", "compiled file"),

@@ -6,9 +6,10 @@ Usage: python tools/check_wheels.py WHEELDIR [--source REPO]
 For the wheels (``*.whl``) in WHEELDIR it checks that:
 
 - no file is shipped by two wheels;
-- only the meta-package ``eventlet`` ships ``eventlet/__init__.py``, and it ships no other module;
-- no wheel ships the ``__init__.py`` of a folder that several distributions fill (such as
-  ``eventlet/support/``);
+- only the meta-package ``eventlet`` ships ``eventlet/__init__.py``, and it ships nothing else;
+- ``eventlet/support/__init__.py`` and ``eventlet/py.typed`` come from eventlet-hub, the
+  distribution every other one depends on (DESIGN.md); no wheel ships the ``__init__.py`` of
+  any other folder that several distributions fill;
 - every other file lives under ``eventlet/`` and no compiled bytecode is shipped;
 - every ``eventlet.X`` import found in a wheel's source names a module shipped by that wheel or
   by a distribution it declares in Requires-Dist, and code outside the meta-package does not
@@ -39,8 +40,12 @@ from dataclasses import dataclass
 
 NAMESPACE = "eventlet"
 META = "eventlet"
-# Folders of the namespace that several distributions may fill; none may ship their __init__.py.
-SHARED_FOLDERS = frozenset({"eventlet", "eventlet/support"})
+HUB = "eventlet-hub"
+# Folders of the namespace that several distributions fill, and the one distribution that ships
+# each one's __init__.py (which extends __path__ to find the others' portions).
+SHARED_FOLDERS = {"eventlet": META, "eventlet/support": HUB}
+# Files that belong to one distribution although they sit in a shared folder.
+OWNED_FILES = {"eventlet/py.typed": HUB}
 MODULE_SUFFIXES = (".py", ".so", ".pyd")
 
 
@@ -202,14 +207,14 @@ def check_files(wheels: list[Wheel]) -> list[str]:
     for wheel in wheels:
         for path in wheel.files:
             folder, _, filename = path.rpartition("/")
-            if filename == "__init__.py" and folder == NAMESPACE:
-                if not wheel.is_meta:
-                    problems.append(
-                        f"{wheel.name}: ships {path}; only the meta-package {META!r} may"
-                    )
-            elif filename == "__init__.py" and (
-                folder in SHARED_FOLDERS or len(fillers.get(folder, ())) > 1
-            ):
+            if filename == "__init__.py" and folder in SHARED_FOLDERS:
+                owner = SHARED_FOLDERS[folder]
+                if wheel.name != owner:
+                    who = f"the meta-package {META!r}" if owner == META else repr(owner)
+                    problems.append(f"{wheel.name}: ships {path}; only {who} may")
+            elif path in OWNED_FILES and wheel.name != OWNED_FILES[path]:
+                problems.append(f"{wheel.name}: ships {path}; only {OWNED_FILES[path]!r} may")
+            elif filename == "__init__.py" and len(fillers.get(folder, ())) > 1:
                 problems.append(
                     f"{wheel.name}: ships {path}, but {folder}/ is shared by several "
                     "distributions and must stay a namespace folder"
@@ -218,9 +223,9 @@ def check_files(wheels: list[Wheel]) -> list[str]:
                 problems.append(f"{wheel.name}: ships {path} outside {NAMESPACE}/")
             if path.endswith((".pyc", ".pyo")) or "__pycache__/" in path:
                 problems.append(f"{wheel.name}: ships compiled file {path}")
-            init = f"{NAMESPACE}/__init__.py"
-            if wheel.is_meta and path.endswith(MODULE_SUFFIXES) and path != init:
-                problems.append(f"{wheel.name}: the meta-package ships module {path}")
+            if wheel.is_meta and path != f"{NAMESPACE}/__init__.py":
+                kind = "module" if path.endswith(MODULE_SUFFIXES) else "file"
+                problems.append(f"{wheel.name}: the meta-package ships {kind} {path}")
     return problems
 
 
@@ -319,10 +324,10 @@ def check_source_tree(repo: pathlib.Path) -> list[str]:
     owner: dict[str, str] = {}
     for dist_name, _file, rel in sources:
         folder, _, filename = rel.rpartition("/")
-        if filename == "__init__.py" and folder in SHARED_FOLDERS and dist_name != META:
+        if filename == "__init__.py" and SHARED_FOLDERS.get(folder, dist_name) != dist_name:
             problems.append(
-                f"{dist_name}: has src/{rel}; only the meta-package has {NAMESPACE}/__init__.py "
-                "and shared folders have none (it would shadow the namespace in editable installs)"
+                f"{dist_name}: has src/{rel}; only {SHARED_FOLDERS[folder]} has it (another "
+                "copy would shadow the namespace in editable installs)"
             )
         if rel in owner and owner[rel] != dist_name:
             problems.append(f"{rel}: in both {owner[rel]} and {dist_name}")

@@ -71,6 +71,33 @@ def test_blocking_only_objects_are_absent_and_constants_stay():
     assert select.select is not std_select.select
 
 
+def test_get_fileno_as_upstream_exposes_it():
+    class Holder:
+        def __init__(self, value):
+            self.value = value
+
+        def fileno(self):
+            return self.value
+
+    a, b = socket.socketpair()
+    try:
+        assert select.get_fileno(a) == a.fileno()
+        assert select.get_fileno(a.fileno()) == a.fileno()
+        assert select.get_fileno(Holder(7)) == 7
+    finally:
+        a.close()
+        b.close()
+    # The same exception types as the standard library's select() for bad objects.
+    for bad in ("3", object(), Holder("3"), -1, Holder(-2)):
+        with pytest.raises(Exception) as ours:
+            select.get_fileno(bad)
+        with pytest.raises(Exception) as theirs:
+            std_select.select([bad], [], [], 0)
+        assert type(ours.value) is type(theirs.value), bad
+    with pytest.raises(TypeError, match="fileno\\(\\) method, not str"):
+        select.get_fileno("3")
+
+
 def test_poll_is_green_where_the_os_has_it():
     assert hasattr(std_select, "poll")
     assert "poll" in select.__patched__

@@ -19,7 +19,6 @@ from eventlet.green import _thread as green_thread
 from eventlet.green import thread as green_thread_impl
 from eventlet.greenthread import sleep, spawn
 from eventlet.hubs import get_hub, use_hub
-from eventlet.lock import Lock
 from eventlet.timeout import Timeout
 
 GUARD = 10  # seconds: far above what any test needs, so only a bug reaches it
@@ -64,8 +63,8 @@ def test_names_without_green_meaning_are_the_stdlib_ones():
     assert green_thread.error is stdlib_thread.error is RuntimeError
     assert green_thread.TIMEOUT_MAX == stdlib_thread.TIMEOUT_MAX
     assert green_thread.exit is stdlib_thread.exit
-    assert green_thread.interrupt_main is stdlib_thread.interrupt_main
-    assert green_thread._excepthook is stdlib_thread._excepthook
+    # interrupt_main and _excepthook have green versions (they act on the main green thread
+    # and on green threads' exceptions).
     assert green_thread.get_native_id() == stdlib_thread.get_native_id()
 
 
@@ -242,7 +241,6 @@ def test_interrupt_main_raises_keyboard_interrupt_in_the_main_green_thread(run_p
 def test_allocate_lock_gives_a_green_lock():
     lock = green_thread.allocate_lock()
     assert isinstance(lock, green_thread.LockType)
-    assert isinstance(lock, Lock)
     assert not lock.locked()
     assert lock.acquire()
     assert lock.locked()
@@ -321,6 +319,91 @@ def test_lock_acquire_checks_its_arguments_like_the_stdlib(kwargs, error, messag
     assert not lock.locked()
     with pytest.raises(error):  # the same kind of error as the standard library's
         stdlib_thread.allocate_lock().acquire(**kwargs)
+
+
+def test_lock_waiters_are_served_in_order_and_a_killed_one_passes_it_on():
+    lock = green_thread.allocate_lock()
+    lock.acquire()
+    order = []
+
+    def waiter(name):
+        with lock:
+            order.append(name)
+
+    first = spawn(waiter, "first")
+    doomed = spawn(waiter, "doomed")
+    last = spawn(waiter, "last")
+    sleep(0)  # all three wait now
+    lock.release()  # handed to "first"
+    doomed.kill()  # leaves the queue without taking the lock
+    first.wait()
+    last.wait()
+    assert order == ["first", "last"]
+    assert not lock.locked()
+
+
+def test_timed_waiter_gets_the_lock_on_release():
+    lock = green_thread.allocate_lock()
+    lock.acquire()
+    results = []
+    waiter = spawn(lambda: results.append(lock.acquire(timeout=GUARD / 2)))
+    sleep(0)
+    lock.release()  # handed over before the timer fires: the waiter owns it
+    waiter.wait()
+    assert results == [True]
+    assert lock.locked()
+    lock.release()
+
+
+def test_lock_shared_between_green_threads_and_a_real_os_thread():
+    lock = green_thread.allocate_lock()
+    counts = {"value": 0}
+    finished = Event()
+    hub = get_hub()
+
+    def os_thread_body():
+        for _ in range(2000):
+            with lock:
+                counts["value"] += 1
+        hub.call_soon_threadsafe(finished.send, None)
+
+    def green_body():
+        for _ in range(300):
+            with lock:
+                value = counts["value"]
+                sleep(0)  # switch while holding it: the OS thread must wait
+                counts["value"] = value + 1
+
+    greens = [spawn(green_body) for _ in range(3)]
+    stdlib_thread.start_new_thread(os_thread_body, ())
+    for green in greens:
+        green.wait()
+    finished.wait()
+    assert counts["value"] == 2000 + 3 * 300
+    assert not lock.locked()
+
+
+def test_real_os_thread_waiting_for_a_green_lock_times_out_then_gets_it():
+    lock = green_thread.allocate_lock()
+    lock.acquire()
+    results = []
+    timed_out = Event()
+    done = Event()
+    hub = get_hub()
+
+    def os_thread_body():
+        results.append(lock.acquire(timeout=0.01))  # held by the main green thread
+        hub.call_soon_threadsafe(timed_out.send, None)
+        results.append(lock.acquire(timeout=5))  # released below
+        lock.release()
+        hub.call_soon_threadsafe(done.send, None)
+
+    stdlib_thread.start_new_thread(os_thread_body, ())
+    timed_out.wait()
+    lock.release()
+    done.wait()
+    assert results == [False, True]
+    assert not lock.locked()
 
 
 def test_lock_at_fork_reinit_unlocks():

@@ -71,6 +71,8 @@ def test_module_is_pyzmq_with_green_classes() -> None:
     # Names outside __all__ are there too (submodules, constants' module).
     assert zmq.error is real_zmq.error and zmq.Again is real_zmq.Again
     assert zmq.PUSH == real_zmq.PUSH and zmq.NOBLOCK == real_zmq.NOBLOCK
+    # Upstream Eventlet's own public name, for code that catches it.
+    assert issubclass(zmq.LockReleaseError, Exception) and "LockReleaseError" not in zmq.__all__
 
 
 def test_context_socket_and_instance() -> None:
@@ -288,6 +290,48 @@ def test_wakeup_not_lost_when_a_blocked_send_consumes_the_signal(ctx: Any) -> No
         b.send(b"for a")
         a.send(b"one more")  # finds a full, reads EVENTS, waits: it must wake the receiver
         assert receiving.wait() == b"for a"
+        assert b.recv() == b"one more"
+
+
+def _full_pair(ctx: Any, name: str) -> tuple[Any, Any, int]:
+    """PAIR sockets ``a`` -> ``b`` over inproc, a's queue filled: a's next send must wait."""
+    a = ctx.socket(zmq.PAIR)
+    b = ctx.socket(zmq.PAIR)
+    a.sndhwm = b.rcvhwm = 1
+    a.bind(f"inproc://{name}")
+    b.connect(f"inproc://{name}")
+    queued = 0
+    while True:
+        try:
+            a.send(b"filler", zmq.NOBLOCK)
+            queued += 1
+        except zmq.Again:
+            return a, b, queued
+
+
+@pytest.mark.parametrize(
+    "consumer",
+    [
+        pytest.param(lambda a: pytest.raises(zmq.Again, a.recv, zmq.NOBLOCK), id="failed-recv"),
+        pytest.param(lambda a: pytest.raises(zmq.Again, a.recv_multipart, zmq.DONTWAIT), id="multi"),
+        pytest.param(lambda a: a.getsockopt(zmq.EVENTS), id="getsockopt-events"),
+        pytest.param(lambda a: a.get(zmq.EVENTS), id="get-events"),
+        pytest.param(lambda a: a.events, id="events-attribute"),
+        pytest.param(lambda a: a.poll(0, zmq.POLLIN), id="poll-zero"),
+    ],
+)
+def test_wakeup_not_lost_when_any_call_consumes_the_signal(ctx: Any, consumer: Any) -> None:
+    # Room appears in a's queue (b took a message): a's FD is signalled for the waiting
+    # sender. Any call on `a` that processes its commands eats that signal, even one that
+    # fails with Again or only reads EVENTS; it must pass the news on to the sender.
+    a, b, queued = _full_pair(ctx, f"consume-{id(consumer)}")
+    with Timeout(GUARD):
+        sending = spawn(a.send, b"one more")
+        sleep(0)  # the sender now waits for room
+        for _ in range(queued):
+            assert b.recv() == b"filler"  # a's FD is signalled: there is room now
+        consumer(a)  # in this green thread, before the hub can look at the FD
+        sending.wait()
         assert b.recv() == b"one more"
 
 

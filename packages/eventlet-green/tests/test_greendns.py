@@ -495,7 +495,9 @@ def test_no_data_is_eai_noname_and_raises_false(env: Env) -> None:
     empty = greendns.resolve("nodata.example.test.", raises=False)
     assert empty.rrset is None and len(empty) == 0
     missing = greendns.resolve("nowhere.example.test.", raises=False)
-    assert missing.rrset is None and list(missing) == []
+    # As upstream: a name that does not exist gives a HostsAnswer with an empty RRset.
+    assert isinstance(missing, greendns.HostsAnswer) and missing.response is None
+    assert missing.rrset is not None and len(missing.rrset) == 0 and list(missing) == []
 
 
 def test_servfail_is_eai_again(env: Env) -> None:
@@ -709,7 +711,8 @@ def test_hosts_file_checked_at_most_every_interval(tmp_path: Path) -> None:
     assert fresh.lookup("one", socket.AF_INET6) == []
     with pytest.raises(dns.resolver.NoAnswer):
         fresh.query("two")
-    assert fresh.query("two", raise_on_no_answer=False).rrset is None
+    empty = fresh.query("two", raise_on_no_answer=False)
+    assert empty.rrset is not None and len(empty.rrset) == 0 and len(empty) == 0
 
 
 def test_hosts_only_without_network(env: Env) -> None:

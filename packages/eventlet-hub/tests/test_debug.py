@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 import sys
 import threading
@@ -255,8 +256,8 @@ def test_spew_can_show_values(capsys, restore_trace):
     finally:
         debug.unspew()
     out = capsys.readouterr().out
-    assert "x = 41" in out
-    assert "y = 42" in out
+    assert "\tx=41" in out  # under "y = x + 1", before the line ran
+    assert "\ty=42" in out  # under "return y * 2"
 
 
 def test_spew_limited_to_other_modules_prints_nothing_from_here(capsys, restore_trace):
@@ -266,6 +267,69 @@ def test_spew_limited_to_other_modules_prints_nothing_from_here(capsys, restore_
     finally:
         debug.unspew()
     assert "y = x + 1" not in capsys.readouterr().out
+
+
+SPEW_GLOBAL = "a module global"
+
+
+def test_spew_line_format_is_upstreams(capsys):
+    tracer = debug.Spew()
+    frame = sys._getframe()
+    tracer(frame, "line", None)
+    lineno = frame.f_lineno - 1  # the line above, where the frame was traced
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"{__name__}:{lineno}:     tracer(frame, \"line\", None)"
+    assert re.fullmatch(r"\ttracer=<eventlet\.debug\.Spew object at 0x\w+> frame=<frame .*>", out[1])
+    assert len(out) == 2
+
+
+def test_spew_shows_globals_and_locals_of_the_line(capsys):
+    tracer = debug.Spew()
+    local_value = 7
+    tracer(sys._getframe(), "line", (SPEW_GLOBAL, local_value))
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].startswith("\ttracer=<eventlet.debug.Spew object at ")
+    assert out[1].endswith(" SPEW_GLOBAL='a module global' local_value=7")
+    assert "sys=<module 'sys'" in out[1]  # globals too
+    tracer.show_values = False
+    tracer(sys._getframe(), "line", (SPEW_GLOBAL, local_value))
+    assert len(capsys.readouterr().out.splitlines()) == 1
+
+
+def test_spew_names_code_without_a_file_unknown(capsys):
+    tracer = debug.Spew()
+    module_globals = dict(globals())
+    del module_globals["__file__"]
+    frame = eval("sys._getframe()", module_globals)
+    lineno = frame.f_lineno
+    tracer(frame, "line", None)
+    out = capsys.readouterr().out
+    assert out.startswith(f"[unknown]:{lineno}: Unknown code named [<module>].  VM instruction #")
+
+
+def test_spew_skips_other_events_and_modules_not_named(capsys):
+    tracer = debug.Spew(trace_names=["some.other.module"])
+    assert tracer(sys._getframe(), "line", None) is tracer
+    assert tracer(sys._getframe(), "call", None) is tracer
+    assert capsys.readouterr().out == ""
+    named = debug.Spew(trace_names=[__name__], show_values=False)
+    named(sys._getframe(), "line", None)
+    assert capsys.readouterr().out.startswith(f"{__name__}:")
+
+
+def test_spew_survives_a_failing_repr(capsys):
+    class Broken:
+        def __repr__(self):
+            raise ValueError("no repr")
+
+    broken = Broken()
+    frame = sys._getframe()
+    debug.Spew()(frame, "line", None)
+    assert broken
+    assert "broken=<repr failed: ValueError>" not in capsys.readouterr().out  # not on the line
+    frame = sys._getframe()
+    debug.Spew()(frame, "line", broken)
+    assert "broken=<repr failed: ValueError>" in capsys.readouterr().out
 
 
 # -- reports ---------------------------------------------------------------------------------

@@ -275,12 +275,27 @@ def test_switching_to_the_hub_from_the_hub_is_refused(hub):
     assert len(caught) == 1
 
 
+# -- typing ----------------------------------------------------------------------------------
+
+
+def test_get_hub_is_annotated_with_the_hub_type():
+    import typing
+
+    from eventlet.hubs.hub import BaseHub
+
+    assert typing.get_type_hints(hubs.get_hub)["return"] is BaseHub
+    assert isinstance(hubs.get_hub(), BaseHub)
+    assert hubs.BaseHub is BaseHub
+
+
 # -- importing prints nothing and warns nothing ----------------------------------------------
 
 MODULES = [
     "eventlet.hubs",
     "eventlet.hubs.hub",
     "eventlet.hubs.timer",
+    "eventlet.hubs._park",
+    "eventlet.hubs._crossthread",
     "eventlet.hubs.epolls",
     "eventlet.hubs.poll",
     "eventlet.hubs.selects",

@@ -36,10 +36,23 @@ def test_negative_value_is_refused(value: int) -> None:
         BoundedSemaphore(value)
 
 
-@pytest.mark.parametrize("value", ["1", 1.5, None, True])
-def test_non_int_value_is_refused(value: object) -> None:
-    with pytest.raises(TypeError, match="Semaphore value must be an int"):
+@pytest.mark.parametrize("value", ["1", None, True, b"2", [1]])
+def test_non_number_value_is_refused(value: object) -> None:
+    with pytest.raises(TypeError, match="Semaphore value must be a number"):
         Semaphore(value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_non_finite_value_is_refused(value: float) -> None:
+    with pytest.raises(ValueError, match="Semaphore value must be a finite number"):
+        Semaphore(value)
+
+
+@pytest.mark.parametrize(("value", "counter"), [(1.5, 1), (2.0, 2), (0.9, 0)])
+def test_float_values_are_truncated_as_upstream_does(value: float, counter: int) -> None:
+    assert Semaphore(value).counter == counter
+    assert BoundedSemaphore(value).counter == counter
+    assert CappedSemaphore(value, 3.7).counter == counter
 
 
 def test_non_blocking_acquire() -> None:
@@ -219,13 +232,13 @@ def test_capped_semaphore_checks_its_arguments() -> None:
         CappedSemaphore(-1, 3)
     with pytest.raises(ValueError, match=r"count \(4\) must not exceed limit \(3\)"):
         CappedSemaphore(4, 3)
-    with pytest.raises(TypeError, match="limit must be an int"):
+    with pytest.raises(TypeError, match="limit must be a number"):
         CappedSemaphore(1, None)  # type: ignore[arg-type]
 
 
 def test_capped_semaphore_blocks_at_both_ends() -> None:
     sem = CappedSemaphore(1, 2)
-    assert sem.counter == 1 and sem.balance == 1
+    assert sem.counter == 1
     assert not sem.locked() and not sem.bounded()
     assert sem.release() is True
     assert sem.counter == 2 and sem.bounded()
@@ -234,8 +247,8 @@ def test_capped_semaphore_blocks_at_both_ends() -> None:
     released: list[bool] = []
     releaser = spawn(lambda: released.append(sem.release()))
     sleep(0)
-    assert released == [] and sem.balance == 3  # two free permits plus one blocked release
-    assert sem.acquire() is True
+    assert released == []
+    assert sem.acquire() is True  # takes the blocked releaser's permit
     releaser.wait()
     assert released == [True] and sem.counter == 2
 
@@ -244,16 +257,38 @@ def test_capped_semaphore_blocks_at_both_ends() -> None:
     assert sem.locked() and sem.acquire(blocking=False) is False
     acquirer = spawn(sem.acquire)
     sleep(0)
-    assert sem.balance == -1
     sem.release()
     assert acquirer.wait() is True
-    assert sem.counter == 0 and sem.balance == 0
+    assert sem.counter == 0
+
+
+def test_capped_semaphore_balance_is_upstreams() -> None:
+    # Upstream Eventlet's measure: 2 * counter - limit, -2 per blocked acquirer and +2 per
+    # blocked releaser.
+    sem = CappedSemaphore(1, 2)
+    assert sem.balance == 0
+    sem.release()
+    assert sem.balance == 2
+    releaser = spawn(sem.release)
+    sleep(0)
+    assert sem.balance == 4
+    kill(releaser)
+    assert sem.balance == 2
+    sem.acquire()
+    sem.acquire()
+    assert sem.balance == -2
+    acquirer = spawn(sem.acquire)
+    sleep(0)
+    assert sem.balance == -4
+    sem.release()
+    acquirer.wait()
+    assert sem.balance == -2
 
 
 def test_capped_semaphore_context_manager_and_timeout() -> None:
     sem = CappedSemaphore(0, 1)
     assert sem.acquire(timeout=0.01) is False
-    assert sem.balance == 0
+    assert sem.balance == -1 and sem.counter == 0
     sem.release()
     with sem:
         assert sem.counter == 0
@@ -264,9 +299,22 @@ def test_capped_semaphore_kill_of_blocked_releaser() -> None:
     sem = CappedSemaphore(1, 1)
     releaser = spawn(sem.release)
     sleep(0)
-    assert sem.balance == 2
+    assert sem.bounded() is True and sem.counter == 1
     kill(releaser)
-    assert sem.balance == 1 and sem.counter == 1
+    assert sem.counter == 1
+    assert sem.acquire(blocking=False) is True
+    assert sem.counter == 0 and sem.release(blocking=False) is True
+
+
+def test_capped_semaphore_acquirer_killed_after_being_handed_a_permit() -> None:
+    sem = CappedSemaphore(0, 1)
+    first = spawn(sem.acquire)
+    second = spawn(sem.acquire)
+    sleep(0)
+    sem.release()  # handed to the first acquirer, which is killed before it resumes
+    kill(first)
+    assert second.wait() is True
+    assert sem.counter == 0
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -154,6 +154,16 @@ def _handle_one(handle: Callable[[Any, Any], Any], conn: Any, addr: Any, server:
         if server.running:
             server.running = False
             kill(server.greenlet, *sys.exc_info())
+    except BaseException:
+        # SystemExit or KeyboardInterrupt: it goes on to the main greenlet, as from any
+        # green thread. serve() must not stay behind, waiting in accept() for connections
+        # nobody would handle: unless it runs in the main greenlet (which the exception
+        # reaches), it returns.
+        if server.running:
+            server.running = False
+            if server.greenlet.parent is not None:
+                kill(server.greenlet, StopServe)
+        raise
     finally:
         conn.close()
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import gc
+import inspect
 import linecache
+import re
 import sys
 import threading
 import traceback
+from types import FrameType
 from typing import Any
 
 from eventlet.hubs import get_hub
@@ -31,32 +34,78 @@ __all__ = [
 tpool_exceptions_enabled = False
 
 
+# What counts as a name in a source line, for the values spew shows.
+_NAME = re.compile(r"[^\W\d]\w*")
+
+
 class Spew:
-    """A trace function that prints every line executed, for :func:`spew`."""
+    """A trace function that prints every line executed, for :func:`spew`.
+
+    Each line is printed as upstream Eventlet prints it: ``module:lineno: source line``,
+    where ``module`` is the ``__name__`` of the frame's globals, or ``[unknown]`` for code
+    whose globals have no ``__file__`` (then the source line is found through
+    :mod:`inspect` if possible, else described by the code's name and instruction offset).
+    With ``show_values``, a second line, indented with a tab, gives ``name=repr`` for each
+    name of the line found in the frame's globals or locals. ``trace_names``, if given, is
+    the collection of module names to trace (others are skipped).
+    """
 
     def __init__(self, trace_names: Any = None, show_values: bool = True) -> None:
         self.trace_names = trace_names
         self.show_values = show_values
 
-    def __call__(self, frame: Any, event: str, arg: Any) -> Any:
+    def __call__(self, frame: FrameType, event: str, arg: Any) -> Spew:
         if event != "line":
             return self
-        name = frame.f_globals.get("__name__", "?")
-        if self.trace_names is not None and not any(name.startswith(t) for t in self.trace_names):
-            return self
-        filename = frame.f_code.co_filename
         lineno = frame.f_lineno
-        line = linecache.getline(filename, lineno).rstrip()
+        module_globals = frame.f_globals
+        if "__file__" in module_globals:
+            name = module_globals.get("__name__", "[unknown]")
+            line = linecache.getline(frame.f_code.co_filename, lineno, module_globals)
+        else:
+            name = "[unknown]"
+            line = _source_line(frame, lineno)
+        if self.trace_names is not None and name not in self.trace_names:
+            return self
+        line = line.rstrip()
         print(f"{name}:{lineno}: {line}")
         if self.show_values:
-            for var, value in sorted(frame.f_locals.items()):
-                if var in line:
-                    print(f"\t{var} = {value!r:.200}")
+            values = []
+            seen = set()
+            for word in _NAME.findall(line):
+                if word in seen:
+                    continue
+                seen.add(word)
+                for scope in (module_globals, frame.f_locals):
+                    if word in scope:
+                        values.append(f"{word}={_safe_repr(scope[word])}")
+            if values:
+                print("\t" + " ".join(values))
         return self
 
 
+def _source_line(frame: FrameType, lineno: int) -> str:
+    """The source of ``frame``'s current line for code without a file, if it can be found."""
+    try:
+        lines, first = inspect.getsourcelines(frame.f_code)
+        return lines[lineno - max(first, 1)]
+    except (OSError, TypeError, IndexError):
+        return (
+            f"Unknown code named [{frame.f_code.co_name}].  "
+            f"VM instruction #{frame.f_lasti}"
+        )
+
+
+def _safe_repr(value: Any) -> str:
+    # A tracer must not die of an object whose repr fails.
+    try:
+        return repr(value)
+    except Exception as exc:
+        return f"<repr failed: {type(exc).__name__}>"
+
+
 def spew(trace_names: Any = None, show_values: bool = False) -> None:
-    """Print each line executed (in modules whose names start with ``trace_names``)."""
+    """Print each line executed (in the modules named in ``trace_names``); see :class:`Spew`."""
     sys.settrace(Spew(trace_names, show_values))
 
 
@@ -170,3 +219,38 @@ def hub_blocking_detection(state: bool = False, resolution: float = 1) -> None:
         hub.block_detect_post()  # armed now, for whatever runs before the hub's next turn
     else:
         hub.stop_blocking_detection()
+
+
+# -- the blocking monitor (eventlet.hubs._monitor): for production, unlike the SIGALRM one ---
+
+__all__ += ["hub_stats", "start_blocking_monitor", "stop_blocking_monitor"]
+
+
+def start_blocking_monitor(
+    threshold: float = 0.1, report: _monitor.Report | None = None
+) -> _monitor.BlockingMonitor:
+    """Report code that keeps this thread's hub from turning for ``threshold`` seconds.
+
+    An OS thread watches the hub and reports the blocking stack once per episode, without
+    interrupting it: to ``report(episode)`` (a :class:`~eventlet.hubs._monitor.BlockingEpisode`)
+    if ``report`` is callable, as text if it is a stream, else to ``sys.stderr``. Unlike
+    :func:`hub_blocking_detection` it uses no signal and is safe in production.
+    """
+    return _monitor.start_blocking_monitor(threshold, report)
+
+
+def stop_blocking_monitor() -> None:
+    """Stop this thread's blocking monitor (see :func:`start_blocking_monitor`)."""
+    _monitor.stop_blocking_monitor()
+
+
+def hub_stats(count_greenthreads: bool = False) -> _monitor.HubStats:
+    """Figures about this thread's hub to export: loop lag, run queue, descriptors, ...
+
+    See :class:`~eventlet.hubs._monitor.HubStats`; loop lag and blocking episodes are
+    measured while :func:`start_blocking_monitor` runs.
+    """
+    return _monitor.hub_stats(count_greenthreads)
+
+
+from eventlet.hubs import _monitor  # noqa: E402  (appended section; light, no cycle)

@@ -7,6 +7,7 @@ from typing import Any
 from greenlet import getcurrent
 
 from eventlet.hubs import get_hub
+from eventlet.hubs._park import WOKEN, WOKEN_ARGS, park
 
 __all__ = ["Event"]
 
@@ -106,7 +107,7 @@ class Event:
             if timeout is not None:
                 timer = hub.schedule_call_global(timeout, self._time_out, current)
             try:
-                outcome = hub.switch()
+                outcome = park(hub, "Event.wait()")
             finally:
                 waiters.pop(current, None)
                 if timer is not None:
@@ -122,7 +123,7 @@ class Event:
 
     def _time_out(self, waiter: Any) -> None:
         if self._waiters.pop(waiter, False) is None:
-            waiter.switch(None)
+            waiter.switch(*WOKEN_ARGS)
 
     def send(self, result: Any = None, exc: Any = None) -> None:
         """Wake every waiter with ``result``, or with ``exc`` raised (an exception or exc_info).
@@ -147,4 +148,4 @@ class Event:
         waiters = self._waiters
         for waiter in list(waiters):
             if waiters.pop(waiter, False) is None:
-                waiter.switch(outcome)
+                waiter.switch(WOKEN, outcome)

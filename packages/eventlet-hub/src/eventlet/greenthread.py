@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Generator
+from typing import Any, Generic, ParamSpec, TypeVar
 
 import greenlet
 from greenlet import GreenletExit
 
 from eventlet.event import exc_info_from
 from eventlet.hubs import get_hub
-from eventlet.hubs.hub import debug_state
+from eventlet.hubs._park import WOKEN, WOKEN_ARGS, UnexpectedWakeup, park, stray
+from eventlet.hubs.hub import BaseHub, debug_state
 
 __all__ = [
     "GreenThread",
@@ -25,6 +26,9 @@ __all__ = [
 ]
 
 getcurrent = greenlet.getcurrent
+
+_T = TypeVar("_T")
+_P = ParamSpec("_P")
 
 
 def _check_callable(func: Any, caller: str) -> None:
@@ -46,7 +50,12 @@ def _check_seconds(seconds: Any, caller: str) -> float:
 
 
 def sleep(seconds: float = 0) -> None:
-    """Suspend the current green thread for at least ``seconds``; ``sleep(0)`` just yields."""
+    """Suspend the current green thread for at least ``seconds``; ``sleep(0)`` just yields.
+
+    Returns early if the hub is stopped (``hub.abort()``) meanwhile. A foreign
+    ``greenlet.switch()`` into the sleeping green thread raises
+    :class:`~eventlet.hubs.UnexpectedWakeup` (see :mod:`eventlet.hubs._park`).
+    """
     hub = get_hub()
     current = getcurrent()
     hub_greenlet = hub.greenlet
@@ -55,35 +64,48 @@ def sleep(seconds: float = 0) -> None:
     if seconds == 0 and seconds.__class__ in (int, float):
         # The hot path: straight onto the run queue. The hub is not asleep in the OS (this
         # green thread runs), so it needs no wake-up.
-        entry = [current.switch, ()]
+        entry = [current.switch, WOKEN_ARGS]
         hub._ready.append(entry)
         try:
-            if hub_greenlet.dead:
-                hub.switch()
-            else:
-                hub_greenlet.switch()
+            got = hub.switch() if hub_greenlet.dead else hub_greenlet.switch()
         finally:
             entry[0] = None  # a kill may have woken us first: the entry must not fire late
+        if got is not WOKEN_ARGS:
+            _check_woken(hub, got)
         return
-    timer = hub.schedule_call_global(_check_seconds(seconds, "sleep"), current.switch)
+    timer = hub.schedule_call_global(_check_seconds(seconds, "sleep"), current.switch, *WOKEN_ARGS)
     try:
-        hub.switch()
+        got = hub.switch()
     finally:
         timer.cancel()
+    if got is not WOKEN_ARGS:
+        _check_woken(hub, got)
 
 
-class GreenThread(greenlet.greenlet):
+def _check_woken(hub: BaseHub, got: Any) -> None:
+    """Raise for a sleep resumed by a foreign switch; a stopped hub ends the sleep quietly."""
+    if got.__class__ is tuple and len(got) == 2 and got[0] is WOKEN:
+        return
+    error = stray(hub, "sleep()", got)
+    if not (isinstance(error, UnexpectedWakeup) and error.hub_stopped):
+        raise error
+
+
+class GreenThread(greenlet.greenlet, Generic[_T]):
     """A green thread whose function's result (or exception) can be waited for.
 
     Do not make one directly; :func:`spawn` does. Instances accept arbitrary attributes.
+    Generic in the function's return type: ``spawn(f)`` is a ``GreenThread[R]`` when ``f``
+    returns ``R``, and its :meth:`wait` returns ``R``.
     """
 
     # The call to make, (function, args, kwargs or None), until the green thread starts. A
     # slot rather than switch() arguments: those stay referenced for the green thread's
     # whole life, this is dropped as it starts. (greenlet instances keep their __dict__, so
-    # the attributes below and any a program sets still work;
-    # mypy does not know it, hence the "type: ignore[misc]" where they are set.)
+    # the attributes below and any a program sets still work; mypy without the greenlet
+    # stubs does not know it, hence the "type: ignore[misc]" where they are set.)
     __slots__ = ("_start",)
+    _start: tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any] | None] | None
 
     # The outcome, set when the function returns or raises; see _outcome().
     _exit_result: Any = None
@@ -126,7 +148,7 @@ class GreenThread(greenlet.greenlet):
         return result
 
     def _finish(self) -> None:
-        self._finished = True  # type: ignore[misc]
+        self._finished = True  # type: ignore[misc, unused-ignore]
         if self._waiters:
             get_hub().run_soon(self._wake_waiters)
         if self._exit_funcs:
@@ -138,7 +160,7 @@ class GreenThread(greenlet.greenlet):
         if waiters:
             for waiter in list(waiters):
                 if waiters.pop(waiter, False) is None:
-                    waiter.switch()
+                    waiter.switch(*WOKEN_ARGS)
 
     def _outcome(self) -> Any:
         exc = self._exit_exc
@@ -146,7 +168,7 @@ class GreenThread(greenlet.greenlet):
             raise exc[1].with_traceback(exc[2])
         return self._exit_result
 
-    def wait(self) -> Any:
+    def wait(self) -> _T:
         """Return the function's result, or raise its exception, waiting if it runs still."""
         if not self._finished:
             if self.dead:  # killed by greenlet directly, never through main()
@@ -156,13 +178,19 @@ class GreenThread(greenlet.greenlet):
                 raise RuntimeError("a green thread cannot wait() for itself")
             waiters = self._waiters
             if waiters is None:
-                waiters = self._waiters = {}  # type: ignore[misc]
+                waiters = self._waiters = {}  # type: ignore[misc, unused-ignore]
             waiters[current] = None
             try:
-                get_hub().switch()
+                park(get_hub(), "GreenThread.wait()")
             finally:
                 waiters.pop(current, None)
         return self._outcome()
+
+    def __await__(self) -> Generator[Any, None, _T]:
+        """``await green_thread`` in a coroutine gives its result (on the asyncio hub)."""
+        from eventlet.asyncio import future_for_greenthread
+
+        return future_for_greenthread(self).__await__()
 
     def link(self, func: Callable[..., Any], *curried_args: Any, **curried_kwargs: Any) -> None:
         """Call ``func(self, *curried_args, **curried_kwargs)`` when the green thread ends.
@@ -172,7 +200,7 @@ class GreenThread(greenlet.greenlet):
         if not callable(func):
             raise TypeError(f"link() needs a callable, not {type(func).__name__!r}")
         if self._exit_funcs is None:
-            self._exit_funcs = []  # type: ignore[misc]
+            self._exit_funcs = []  # type: ignore[misc, unused-ignore]
         self._exit_funcs.append((func, curried_args, curried_kwargs))
         if self._finished or self.dead:
             self._resolve_links()
@@ -214,13 +242,13 @@ def _run() -> Any:
     extra C frame, which every blocked green thread would keep in its saved stack (about
     190 bytes each).
     """
-    self = getcurrent()
-    function, args, kwargs = self._start
+    self: GreenThread[Any] = getcurrent()  # type: ignore[assignment, unused-ignore]
+    function, args, kwargs = self._start  # type: ignore[misc]
     self._start = None
     return self.main(function, args, kwargs)
 
 
-def spawn(func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> GreenThread:
+def spawn(func: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> GreenThread[_T]:
     """Run ``func(*args, **kwargs)`` in a new green thread, soon; return it to wait on."""
     _check_callable(func, "spawn")
     hub = get_hub()
@@ -228,13 +256,13 @@ def spawn(func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> GreenThread
     if hub_greenlet.dead:
         hub.ensure_greenlet()
         hub_greenlet = hub.greenlet
-    thread = GreenThread(hub_greenlet)
+    thread: GreenThread[_T] = GreenThread(hub_greenlet)
     thread._start = (func, args, kwargs or None)
     hub.run_soon(thread.switch)
     return thread
 
 
-def spawn_n(func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> greenlet.greenlet:
+def spawn_n(func: Callable[_P, Any], /, *args: _P.args, **kwargs: _P.kwargs) -> greenlet.greenlet:
     """Run ``func(*args, **kwargs)`` in a new green thread whose result nobody can get.
 
     Cheaper than :func:`spawn`. If ``func`` raises, the hub prints the traceback (unless
@@ -270,28 +298,28 @@ def _report(where: Any, exc_info: Any) -> None:
 
 
 def spawn_after(
-    seconds: float, func: Callable[..., Any], /, *args: Any, **kwargs: Any
-) -> GreenThread:
+    seconds: float, func: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs
+) -> GreenThread[_T]:
     """Like :func:`spawn`, after ``seconds``; ``GreenThread.cancel()`` prevents the call."""
     _check_callable(func, "spawn_after")
     seconds = _check_seconds(seconds, "spawn_after")
     hub = get_hub()
     hub.ensure_greenlet()
-    thread = GreenThread(hub.greenlet)
+    thread: GreenThread[_T] = GreenThread(hub.greenlet)
     thread._start = (func, args, kwargs or None)
     hub.schedule_call_global(seconds, thread.switch)
     return thread
 
 
 def spawn_after_local(
-    seconds: float, func: Callable[..., Any], /, *args: Any, **kwargs: Any
-) -> GreenThread:
+    seconds: float, func: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs
+) -> GreenThread[_T]:
     """Like :func:`spawn_after`, but not run if the calling green thread has ended by then."""
     _check_callable(func, "spawn_after_local")
     seconds = _check_seconds(seconds, "spawn_after_local")
     hub = get_hub()
     hub.ensure_greenlet()
-    thread = GreenThread(hub.greenlet)
+    thread: GreenThread[_T] = GreenThread(hub.greenlet)
     thread._start = (func, args, kwargs or None)
     hub.schedule_call_local(seconds, thread.switch)
     return thread
@@ -321,7 +349,8 @@ def kill(g: greenlet.greenlet, *throw_args: Any) -> None:
         g.throw(*throw_args)
         return
     hub.ensure_greenlet()
-    wake = hub.run_soon(current.switch)
+    # What comes back is not looked at: the killed green thread may switch back here itself.
+    wake = hub.run_soon(current.switch, *WOKEN_ARGS)
     try:
         g.throw(*throw_args)
     finally:

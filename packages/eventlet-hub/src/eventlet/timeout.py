@@ -104,7 +104,9 @@ class Timeout(BaseException):
             self.timer = None
             if not timer.called:
                 # Timer.cancel(), inlined: leaving a with-block is the hottest path here.
+                # The callback is a module function; the arguments hold this green thread.
                 timer.called = True
+                timer.args = ()
                 if timer._hub is not None:
                     timer._hub.timer_canceled(timer)
         if value is self and self.exception is False:

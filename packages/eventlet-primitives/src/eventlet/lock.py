@@ -14,6 +14,8 @@ class Lock(Semaphore):
     RuntimeError. Waiters get the lock in the order they asked for it. A context manager.
     """
 
+    _where = "Lock.acquire()"
+
     def __init__(self) -> None:
         super().__init__(1)
 

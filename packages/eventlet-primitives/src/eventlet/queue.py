@@ -9,7 +9,8 @@ Differences from the standard library:
 
 - ``maxsize=0`` makes a *channel*: :meth:`~LightQueue.put` blocks until a :meth:`get`
   takes the item, and :meth:`~LightQueue.empty` and :meth:`~LightQueue.full` are both
-  True. ``maxsize`` None or negative means unbounded.
+  True. A blocking put to a waiting getter hands over: the getter runs before the put
+  returns, as in upstream Eventlet. ``maxsize`` None or negative means unbounded.
 - :meth:`~LightQueue.qsize`, :meth:`~LightQueue.empty` and :meth:`~LightQueue.full` tell
   whether the next :meth:`get` or :meth:`put` would block, and :meth:`~LightQueue.getting`
   and :meth:`~LightQueue.putting` count the green threads blocked in them.
@@ -25,15 +26,18 @@ import heapq
 import operator
 from collections import deque
 from queue import Empty, Full
-from types import GenericAlias
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from greenlet import getcurrent
 
 from eventlet.event import Event
+from eventlet.greenthread import sleep
 from eventlet.hubs import get_hub
+from eventlet.hubs._park import NOT_SERVED, park, wake, wake_soon, withdraw
 
 __all__ = ["Empty", "Full", "LightQueue", "Queue", "PriorityQueue", "LifoQueue"]
+
+_T = TypeVar("_T")
 
 # What a timer switches into a waiter whose timeout passed; no item can be this object.
 _EXPIRED: Any = object()
@@ -60,7 +64,7 @@ def _check_timeout(timeout: Any) -> float:
     return timeout
 
 
-class LightQueue:
+class LightQueue(Generic[_T]):
     """A queue like :class:`queue.Queue` without ``task_done()``/``join()``, a little faster.
 
     ``maxsize`` None or negative: unbounded. 0: a channel, where each :meth:`put` waits
@@ -76,10 +80,6 @@ class LightQueue:
         self._putters: deque[list[Any]] = deque()
         self._puts = 0  # items accepted so far; Queue counts unfinished tasks with it
         self._init(self.maxsize)
-
-    def __class_getitem__(cls, item: Any) -> GenericAlias:
-        """Allow ``Queue[int]`` in annotations, as the standard library's queues do."""
-        return GenericAlias(cls, item)
 
     # -- storage: subclasses change the order by overriding these -----------------------------
 
@@ -136,21 +136,26 @@ class LightQueue:
 
     # -- put --------------------------------------------------------------------------------
 
-    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+    def put(self, item: _T, block: bool = True, timeout: float | None = None) -> None:
         """Put ``item`` into the queue.
 
         If the queue is full and ``block`` is true, wait for a free slot, at most
         ``timeout`` seconds if given, then raise :class:`Full`. With ``block`` false, raise
         :class:`Full` at once if there is no free slot (``timeout`` is then ignored).
         A green thread blocked in :meth:`get` is handed the item directly; on a channel,
-        that is the only way a put returns without waiting.
+        that is the only way a put succeeds, and a blocking put then yields so that the
+        getter runs first. A put_nowait() to a waiting getter succeeds without yielding.
         """
         getters = self._getters
         if getters:
             # A getter waits, so the queue is empty: hand the item straight over.
             self._puts += 1
             waiter = getters.popleft()
-            waiter[2] = waiter[1].run_soon(waiter[0].switch, item)
+            wake_soon(waiter, item)
+            if self.maxsize == 0 and block and getcurrent() is not waiter[1].greenlet:
+                # A channel hands over: the getter runs before the put returns, as
+                # upstream Eventlet's does (its wake-up is first on the run queue).
+                sleep(0)
             return
         maxsize = self.maxsize
         if maxsize is None or len(self.queue) < maxsize:
@@ -163,7 +168,7 @@ class LightQueue:
             raise Full
         self._wait_to_put(item, timeout)
 
-    def put_nowait(self, item: Any) -> None:
+    def put_nowait(self, item: _T) -> None:
         """Put ``item`` only if a slot is free at once; else raise :class:`Full`."""
         self.put(item, False)
 
@@ -176,14 +181,12 @@ class LightQueue:
         if timeout is not None:
             timer = hub.schedule_call_global(timeout, self._expire, putters, waiter)
         try:
-            result = hub.switch()
+            result = park(hub, "Queue.put()")
         except BaseException:
-            if waiter[2] is None:
+            # Served: the item is already in the queue (the put succeeded); withdraw() only
+            # cancels the wake-up, which must not resume this green thread in a later wait.
+            if withdraw(waiter) is NOT_SERVED:
                 putters.remove(waiter)  # the item was never accepted: the put fails
-            else:
-                # The item is already in the queue (the put succeeded); only the wake-up
-                # is left, and it must not resume this green thread in some later wait.
-                waiter[2][0] = None
             raise
         finally:
             if timer is not None:
@@ -200,11 +203,11 @@ class LightQueue:
             self._puts += 1
             self._put(waiter[3])
             waiter[3] = None
-            waiter[2] = waiter[1].run_soon(waiter[0].switch, None)
+            wake_soon(waiter, None)
 
     # -- get --------------------------------------------------------------------------------
 
-    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+    def get(self, block: bool = True, timeout: float | None = None) -> _T:
         """Remove and return an item from the queue.
 
         If the queue is empty and ``block`` is true, wait for an item, at most ``timeout``
@@ -223,7 +226,7 @@ class LightQueue:
             waiter = putters.popleft()
             item = waiter[3]
             waiter[3] = None
-            waiter[2] = waiter[1].run_soon(waiter[0].switch, None)
+            wake_soon(waiter, None)
             return item
         if timeout is not None or not block:
             return self._get_with_timeout(block, timeout)
@@ -232,19 +235,20 @@ class LightQueue:
         waiter = [getcurrent(), hub, None]
         self._getters.append(waiter)
         try:
-            return hub.switch()
+            return park(hub, "Queue.get()")
         except BaseException:
             self._abandon_get(waiter)
             raise
 
-    def get_nowait(self) -> Any:
+    def get_nowait(self) -> _T:
         """Return an item only if one is available at once; else raise :class:`Empty`."""
         return self.get(False)
 
     def _get_with_timeout(self, block: bool, timeout: float | None) -> Any:
-        if block and timeout is not None:
-            timeout = _check_timeout(timeout)
-        if not block or timeout == 0:
+        if not block or timeout is None:
+            raise Empty  # get() comes here for a timeout or a non-blocking call only
+        timeout = _check_timeout(timeout)
+        if timeout == 0:
             raise Empty
         hub = get_hub()
         waiter = [getcurrent(), hub, None]
@@ -252,7 +256,7 @@ class LightQueue:
         getters.append(waiter)
         timer = hub.schedule_call_global(timeout, self._expire, getters, waiter)
         try:
-            item = hub.switch()
+            item = park(hub, "Queue.get()")
         except BaseException:
             self._abandon_get(waiter)
             raise
@@ -264,31 +268,28 @@ class LightQueue:
 
     def _abandon_get(self, waiter: list[Any]) -> None:
         """A blocked getter leaves on an exception (a kill, a Timeout): undo its wait."""
-        entry = waiter[2]
-        if entry is None:
+        item = withdraw(waiter)
+        if item is NOT_SERVED:
             self._getters.remove(waiter)
-        elif entry[0] is not None:
-            # Handed an item it never received: cancel the wake-up and put the item back
-            # in front, for the next getter.
-            entry[0] = None
-            self._put_back(entry[1][0])
+        else:
+            # Handed an item it never received: put it back in front, for the next getter.
+            self._put_back(item)
             self._serve_getters()
 
     def _serve_getters(self) -> None:
         """Hand queued items to blocked getters, first come first served."""
         getters = self._getters
         while getters and self.queue:
-            waiter = getters.popleft()
-            waiter[2] = waiter[1].run_soon(waiter[0].switch, self._get())
+            wake_soon(getters.popleft(), self._get())
 
     def _expire(self, waiters: deque[list[Any]], waiter: list[Any]) -> None:
         # A timer, run in the hub. A waiter already served keeps its item or slot.
         if waiter[2] is None:
             waiters.remove(waiter)
-            waiter[0].switch(_EXPIRED)
+            wake(waiter[0], _EXPIRED)
 
 
-class Queue(LightQueue):
+class Queue(LightQueue[_T]):
     """A queue like :class:`queue.Queue`, for green threads (see :class:`LightQueue`).
 
     ``maxsize`` None or negative means unbounded; 0 makes a channel (unlike the standard
@@ -325,7 +326,7 @@ class Queue(LightQueue):
             self._all_done.wait()
 
 
-class PriorityQueue(Queue):
+class PriorityQueue(Queue[_T]):
     """A :class:`Queue` that returns the lowest item first.
 
     Items are typically tuples ``(priority, data)``.
@@ -343,7 +344,7 @@ class PriorityQueue(Queue):
     _put_back = _put
 
 
-class LifoQueue(Queue):
+class LifoQueue(Queue[_T]):
     """A :class:`Queue` that returns the most recently added item first."""
 
     def _init(self, maxsize: int | None) -> None:

@@ -14,11 +14,16 @@ This package is the meta-package: it holds the version and re-exports the everyd
 (``eventlet.spawn``, ``eventlet.sleep``, ``eventlet.Queue``, ``eventlet.GreenPool``, ...).
 The code lives in separate distributions that share the ``eventlet`` import name:
 
-* ``eventlet-hub``: ``eventlet.hubs``, ``greenthread``, ``event``, ``timeout``, ``debug``;
+* ``eventlet-hub``: ``eventlet.hubs``, ``greenthread``, ``event``, ``timeout``, ``debug``,
+  ``asyncio``, ``support`` (``get_errno``, ``wrap_deprecated``, ``support.greenlets``);
 * ``eventlet-primitives``: ``semaphore``, ``lock``, ``queue``, ``greenpool``, ``pools``,
   ``corolocal``, ``coros``;
 * ``eventlet-green``: ``greenio``, ``green``, ``convenience`` (``connect``, ``listen``,
-  ``serve``, ``StopServe``, ``wrap_ssl``), ``support.greendns``.
+  ``serve``, ``StopServe``, ``wrap_ssl``), ``support.greendns``;
+* ``eventlet-patcher``: ``patcher`` (``monkey_patch``, ``import_patched``, ``original``);
+* ``eventlet-tpool``: ``tpool``; ``eventlet-dbpool``: ``db_pool``;
+* ``eventlet-wsgi``: ``wsgi``; ``eventlet-websocket``: ``websocket``;
+* ``eventlet-dagpool``: ``dagpool``; ``eventlet-backdoor``: ``backdoor``.
 
 Re-exports and submodules are imported lazily, on first attribute access, so
 ``import eventlet`` costs almost nothing. A name whose distribution is not installed raises
@@ -48,6 +53,8 @@ if TYPE_CHECKING:  # precise types for checkers; at run time the names resolve l
     from eventlet.greenthread import spawn_after as spawn_after
     from eventlet.greenthread import spawn_after_local as spawn_after_local
     from eventlet.greenthread import spawn_n as spawn_n
+    from eventlet.patcher import import_patched as import_patched
+    from eventlet.patcher import monkey_patch as monkey_patch
     from eventlet.queue import LifoQueue as LifoQueue
     from eventlet.queue import LightQueue as LightQueue
     from eventlet.queue import PriorityQueue as PriorityQueue
@@ -71,6 +78,7 @@ _SUBMODULES: dict[str, str] = {
     "event": "eventlet-hub",
     "timeout": "eventlet-hub",
     "debug": "eventlet-hub",
+    "asyncio": "eventlet-hub",
     "semaphore": "eventlet-primitives",
     "lock": "eventlet-primitives",
     "queue": "eventlet-primitives",
@@ -81,7 +89,7 @@ _SUBMODULES: dict[str, str] = {
     "greenio": "eventlet-green",
     "green": "eventlet-green",
     "convenience": "eventlet-green",
-    "support": "eventlet-green",
+    "support": "eventlet-hub",
     "patcher": "eventlet-patcher",
     "tpool": "eventlet-tpool",
     "db_pool": "eventlet-dbpool",
@@ -119,9 +127,7 @@ _EXPORTS: dict[str, tuple[str, str, str]] = {
     for name in names
 }
 
-# The distributions this meta-package depends on; `from eventlet import *` offers their
-# names. Names of later distributions join when the meta-package comes to depend on them;
-# until then they still resolve on access when installed, or raise a clear ImportError.
+# The names `from eventlet import *` offers (they resolve lazily, like every re-export).
 __all__ = [
     "BoundedSemaphore",
     "CappedSemaphore",
@@ -138,9 +144,11 @@ __all__ = [
     "Timeout",
     "connect",
     "getcurrent",
+    "import_patched",
     "is_timeout",
     "kill",
     "listen",
+    "monkey_patch",
     "serve",
     "sleep",
     "spawn",

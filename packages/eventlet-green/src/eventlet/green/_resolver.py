@@ -6,6 +6,10 @@ nameservers without blocking. With the environment variable ``EVENTLET_NO_GREEND
 the system resolver's own functions (the original ``socket`` module's), each call run in a
 worker OS thread (:func:`eventlet.green._osthread.call`) so that only the calling green
 thread waits. Numeric hosts need no lookup and are answered in the calling thread.
+
+``EVENTLET_TPOOL_DNS`` set the same way also means the system resolver, but run through
+:func:`eventlet.tpool.execute` (the ``eventlet-tpool`` distribution, imported on the first
+lookup), so lookups share the thread pool's size limit.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 __all__ = [
     "USE_GREENDNS",
+    "USE_TPOOL_DNS",
     "getaddrinfo",
     "gethostbyaddr",
     "gethostbyname",
@@ -22,33 +27,46 @@ __all__ = [
     "getnameinfo",
 ]
 
+_YES = ("yes", "true", "1", "on")
+
+#: Whether lookups by the system resolver go through eventlet.tpool (EVENTLET_TPOOL_DNS).
+USE_TPOOL_DNS = os.environ.get("EVENTLET_TPOOL_DNS", "").strip().lower() in _YES
 #: Whether the functions here are greendns's (else the system resolver's, in a worker thread).
-USE_GREENDNS = os.environ.get("EVENTLET_NO_GREENDNS", "").strip().lower() not in (
-    "yes",
-    "true",
-    "1",
-    "on",
+USE_GREENDNS = (
+    os.environ.get("EVENTLET_NO_GREENDNS", "").strip().lower() not in _YES and not USE_TPOOL_DNS
 )
 
-_GREENDNS_NAMES = frozenset(__all__) - {"USE_GREENDNS"}
-
 if USE_GREENDNS:
-    # greendns (and dnspython under it) is imported on the first lookup, not when
-    # eventlet.green.socket is: a server that resolves nothing never pays for it.
-
-    def __getattr__(name: str) -> Any:
-        if name not in _GREENDNS_NAMES:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        from eventlet.support import greendns
-
-        value = getattr(greendns, name)
-        globals()[name] = value
-        return value
+    # greendns's own functions; greendns imports dnspython on the first lookup, not here.
+    from eventlet.support.greendns import (
+        getaddrinfo,
+        gethostbyaddr,
+        gethostbyname,
+        gethostbyname_ex,
+        getnameinfo,
+    )
 
 else:
     from eventlet.green._getaddrinfo import c_socket as _socket
     from eventlet.green._getaddrinfo import stdlib_getaddrinfo as _system_getaddrinfo
-    from eventlet.green._osthread import call
+
+    if USE_TPOOL_DNS:
+
+        def call(func: Any, *args: Any) -> Any:
+            """Run ``func(*args)`` in eventlet.tpool's pool (looked up at call time)."""
+            import importlib
+
+            try:
+                tpool = importlib.import_module("eventlet.tpool")  # optional: tpool needs us
+            except ImportError as exc:
+                raise ImportError(
+                    "EVENTLET_TPOOL_DNS is set but eventlet-tpool is not installed: "
+                    "pip install eventlet-tpool"
+                ) from exc
+            return tpool.execute(func, *args)
+
+    else:
+        from eventlet.green._osthread import call
 
     def getaddrinfo(
         host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0

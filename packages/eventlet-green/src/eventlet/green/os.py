@@ -34,9 +34,11 @@ from eventlet.greenio import GreenPipe as _GreenPipe
 from eventlet.greenthread import sleep as _sleep
 from eventlet.hubs import trampoline as _trampoline
 
-# Public names that the star import leaves out (os.__all__ does not list them all).
+# The names that the star import leaves out (os.__all__ does not list them all), private ones
+# too: standard-library code that finds this module under the name "os" after monkey
+# patching uses some (os._Environ, os._wrap_close, os._walk, ...).
 for _name in dir(_os):
-    if not _name.startswith("_") and _name not in globals():
+    if not (_name.startswith("__") and _name.endswith("__")) and _name not in globals():
         globals()[_name] = getattr(_os, _name)
 del _name
 

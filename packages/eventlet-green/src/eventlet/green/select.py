@@ -7,6 +7,9 @@ descriptor and switch to the hub once: when a listener fires they ask the OS aga
 zero timeout, for the full answer (so the results have the standard library's shape); when
 the timeout passes first, the answer is empty.
 
+:func:`get_fileno` (as in upstream Eventlet) gives the descriptor of an int or of an object
+with ``fileno()``, with the standard library's errors for anything else.
+
 ``epoll``, ``devpoll``, ``kqueue`` and ``kevent`` are left out (see ``__deleted__``): their
 objects wait inside the OS and could only block the hub. Their constants stay. Use
 :mod:`eventlet.green.selectors` for a selector.
@@ -21,6 +24,7 @@ from collections.abc import Iterable as _Iterable
 from functools import partial as _partial
 from select import *  # noqa: F403  (the constants, error, PIPE_BUF)
 from typing import Any as _Any
+from typing import cast as _cast
 from typing import TypeVar as _TypeVar
 
 from greenlet import getcurrent as _getcurrent
@@ -40,6 +44,29 @@ del _name
 
 _T = _TypeVar("_T")
 _TIMED_OUT = object()  # what the timer hands to the waiting green thread
+
+
+def get_fileno(obj: _Any) -> int:
+    """The descriptor number of ``obj``: an int itself, or what its ``fileno()`` returns.
+
+    Raises what :func:`select.select` raises for such an object: TypeError for something
+    that is neither an int nor has a ``fileno()`` method, or whose ``fileno()`` returns no
+    int; ValueError for a negative number.
+    """
+    if isinstance(obj, int):
+        number = obj
+    else:
+        method = getattr(obj, "fileno", None)
+        if method is None:
+            raise TypeError(
+                f"argument must be an int, or have a fileno() method, not {type(obj).__name__}"
+            )
+        number = method()
+        if not isinstance(number, int):
+            raise TypeError(f"fileno() returned a non-integer: {type(number).__name__}")
+    if number < 0:
+        raise ValueError(f"file descriptor cannot be a negative integer ({int(number)})")
+    return int(number)
 
 
 def _fileno(obj: _Any) -> int:
@@ -122,6 +149,10 @@ def _check_timeout(timeout: _Any) -> float | None:
 
 
 def _as_list(objects: _Any) -> list[_Any]:
+    if type(objects) in (list, tuple):
+        # Kept as it is: the real select() must read a list that fileno() may mutate as the
+        # standard library's does (bpo-16230), item by item.
+        return _cast(list, objects)
     try:
         return list(objects)
     except TypeError:
@@ -148,7 +179,7 @@ def select(  # type: ignore[no-redef]
     if ready[0] or ready[1] or ready[2] or seconds == 0:
         return ready
     # An exceptional condition (urgent data, an error) wakes a read listener.
-    reads = dict.fromkeys(_fileno(obj) for obj in rlist + xlist)
+    reads = dict.fromkeys(_fileno(obj) for obj in [*rlist, *xlist])
     writes = dict.fromkeys(_fileno(obj) for obj in wlist)
 
     def check() -> tuple[list[_Any], list[_Any], list[_Any]] | None:
@@ -166,13 +197,17 @@ if hasattr(_select, "poll"):
     _WRITE_EVENTS = _select.POLLOUT | _select.POLLWRNORM | _select.POLLWRBAND
     _NOT_WRITE_EVENTS = ~_WRITE_EVENTS
 
-    class poll:  # type: ignore[no-redef]
-        """A green poll object: like :func:`select.poll`, its ``poll()`` waits on the hub.
+    class _Poll:
+        """A green poll object: like :func:`select.poll`'s, its ``poll()`` waits on the hub.
 
         A real poll object holds the registrations (so ``register``, ``modify`` and
         ``unregister`` check their arguments and fail as the standard library's do) and
         answers each zero-timeout ask; while nothing is ready, the hub does the waiting.
+        Made by :func:`poll` only, as the standard library's type is.
         """
+
+        def __new__(cls, *args: _Any, **kwargs: _Any) -> _Poll:
+            raise TypeError(f"cannot create '{cls.__module__}.{cls.__name__}' instances")
 
         def __init__(self) -> None:
             self._poller = _select.poll()
@@ -226,6 +261,28 @@ if hasattr(_select, "poll"):
 
         def __repr__(self) -> str:
             return f"<green select.poll watching {sorted(self._masks)}>"
+
+    # Named as the standard library's type is.
+    _Poll.__name__ = _Poll.__qualname__ = "poll"
+
+    class _PollMaker:
+        """``poll()``: return a green poll object; like :func:`select.poll`'s, its ``poll()``
+        waits on the hub, suspending only the calling green thread."""
+
+        # An object rather than a function: like the standard library's builtin, it must not
+        # become a method when stored as a class attribute (``selectors.PollSelector`` does).
+        __slots__ = ()
+        __name__ = __qualname__ = "poll"
+
+        def __call__(self) -> _Poll:
+            poller = object.__new__(_Poll)
+            poller.__init__()  # type: ignore[misc]
+            return poller
+
+        def __repr__(self) -> str:
+            return f"<function {__name__}.poll>"
+
+    poll = _PollMaker()  # type: ignore[assignment]
 
     def _poll_timeout(timeout: _Any) -> float | None:
         """``poll()``'s timeout in milliseconds as seconds; None: wait for ever."""

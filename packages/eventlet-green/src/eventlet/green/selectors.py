@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import selectors as _stdlib_selectors
 from abc import ABCMeta as _ABCMeta
+from types import FunctionType as _FunctionType
 from typing import TYPE_CHECKING
 
 from eventlet.green import select as _green_select
@@ -42,6 +43,13 @@ __patched__ = ["DefaultSelector", "SelectSelector"] + (
 # function, which would become a method and receive ``self``.
 if SelectSelector.__dict__.get("_select") is _green_select.select:
     setattr(SelectSelector, "_select", staticmethod(_green_select.select))  # noqa: B010
+# The same for the poll selector's factory (``_selector_cls = select.poll``), should the green
+# poll be a Python function rather than a class.
+for _cls in [globals().get("PollSelector")]:
+    _factory = _cls.__dict__.get("_selector_cls") if _cls is not None else None
+    if isinstance(_factory, _FunctionType):
+        setattr(_cls, "_selector_cls", staticmethod(_factory))  # noqa: B010
+del _cls, _factory
 
 # Code that checks ``isinstance(selector, selectors.BaseSelector)`` against the standard
 # library's class accepts the green selectors too.

@@ -28,35 +28,15 @@ socket: Any = GreenSocket
 SocketType: Any = GreenSocket
 
 
-# These call through eventlet.green._resolver, which loads greendns (and dnspython) only on
-# the first lookup: importing this module stays cheap.
-
-
-def getaddrinfo(
-    host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0
-) -> list[tuple[Any, Any, int, str, tuple[Any, ...]]]:
-    """``socket.getaddrinfo``, green: only the calling green thread waits."""
-    return _resolver.getaddrinfo(host, port, family, type, proto, flags)
-
-
-def gethostbyname(hostname: Any) -> str:
-    """``socket.gethostbyname``, green."""
-    return _resolver.gethostbyname(hostname)
-
-
-def gethostbyname_ex(hostname: Any) -> tuple[str, list[str], list[str]]:
-    """``socket.gethostbyname_ex``, green."""
-    return _resolver.gethostbyname_ex(hostname)
-
-
-def gethostbyaddr(ip_address: Any) -> tuple[str, list[str], list[str]]:
-    """``socket.gethostbyaddr``, green."""
-    return _resolver.gethostbyaddr(ip_address)
-
-
-def getnameinfo(sockaddr: Any, flags: int) -> tuple[str, str]:
-    """``socket.getnameinfo``, green."""
-    return _resolver.getnameinfo(sockaddr, flags)
+# The resolver's functions themselves (greendns's, or with EVENTLET_NO_GREENDNS the system
+# resolver's in a worker thread): `socket.gethostbyname is greendns.gethostbyname`, as
+# programs written for upstream Eventlet expect. greendns loads dnspython on the first
+# lookup, so importing this module stays cheap.
+getaddrinfo = _resolver.getaddrinfo
+gethostbyname = _resolver.gethostbyname
+gethostbyname_ex = _resolver.gethostbyname_ex
+gethostbyaddr = _resolver.gethostbyaddr
+getnameinfo = _resolver.getnameinfo
 
 
 # The standard library's functions, looking up `socket`, `getaddrinfo`, ... here.

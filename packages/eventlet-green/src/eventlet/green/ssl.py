@@ -19,13 +19,12 @@ reaching for ``ssl._create_default_https_context`` keeps working), with these re
 """
 
 # No `from __future__ import annotations`: it would add a public name the stdlib ssl lacks.
-import errno as _errno
 import os as _os
 from _socket import socket as _CSocket
 from _ssl import SSLWantReadError, SSLWantWriteError
 from collections.abc import Callable as _Callable
 from functools import cache as _cache
-from time import monotonic as _monotonic
+from functools import partial as _partial
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
@@ -35,9 +34,9 @@ from eventlet.green._inject import slurp_properties as _slurp_properties
 
 # create_connection is for the re-bound get_server_certificate below.
 from eventlet.green.socket import create_connection, socket  # noqa: F401
+from eventlet.greenio import _wait as _green_wait
 from eventlet.greenio.base import resolve_address as _resolve_address
 from eventlet.hubs import notify_close as _notify_close
-from eventlet.hubs import trampoline as _trampoline
 
 if _TYPE_CHECKING:
     import socket as _stdlib_socket
@@ -76,10 +75,6 @@ _TIMEOUT_MESSAGES = {
 }
 
 
-class _WaitExpired(Exception):
-    """Thrown into a green thread whose wait on the hub outlived its timeout (never escapes)."""
-
-
 @_cache
 def _handshake_timeout_message() -> str:
     """The stdlib's text for a handshake timeout, which names a line of ``_ssl.c``.
@@ -111,6 +106,14 @@ def _timeout_error(operation: str, read: bool) -> TimeoutError:
     if operation == "shutdown":  # the stdlib names the direction it was waiting in
         operation = "read" if read else "write"
     return TimeoutError(_TIMEOUT_MESSAGES[operation])
+
+
+# ``timed_out(read)`` for each operation, as eventlet.greenio._wait wants it.
+_TIMED_OUT = {
+    operation: _partial(_timeout_error, operation)
+    for operation in ("socket", "read", "write", "handshake", "shutdown")
+}
+_socket_timed_out = _TIMED_OUT["socket"]
 
 
 class _GreenSocketBase(_stdlib_socket.socket):
@@ -170,34 +173,21 @@ class _GreenSocketBase(_stdlib_socket.socket):
         ``deadline`` is None on an operation's first wait and is returned set, so one
         operation's waits share one timeout, as in the stdlib.
         """
-        fileno = self.fileno()
-        if timeout is None:
-            _trampoline(fileno, read=read, write=not read)
-            return None
-        if deadline is None:
-            deadline = _monotonic() + timeout
-        remaining = deadline - _monotonic()
-        if remaining <= 0:
-            raise _timeout_error(operation, read)
-        try:
-            _trampoline(
-                fileno, read=read, write=not read, timeout=remaining, timeout_exc=_WaitExpired
-            )
-        except _WaitExpired:
-            raise _timeout_error(operation, read) from None
-        return deadline
+        return _green_wait.wait(
+            self.fileno(), read, timeout, deadline, None, _TIMED_OUT[operation]
+        )
 
     def _socket_call(self, read: bool, method: _Callable[..., _Any], *args: _Any) -> _Any:
         """Run a non-blocking C socket method, waiting on the hub while it would block."""
-        deadline = None
-        while True:
-            try:
-                return method(self, *args)
-            except BlockingIOError:
-                timeout = self._timeout
-                if timeout == 0.0:
-                    raise
-            deadline = self._wait(read, "socket", timeout, deadline)
+        try:
+            return method(self, *args)
+        except BlockingIOError:
+            timeout = self._timeout
+            if timeout == 0.0:
+                raise
+        return _green_wait.retry(
+            method, (self, *args), read, self.fileno(), timeout, None, _socket_timed_out
+        )
 
     # -- plain operations --------------------------------------------------------------------
 
@@ -264,21 +254,17 @@ class _GreenSocketBase(_stdlib_socket.socket):
 
     def _connect(self, address: _Any, raise_timeout: bool) -> int:
         """Start a non-blocking connect and wait for it; the errno value it ends with."""
-        address = _resolve_address(self, address)
-        error = _CSocket.connect_ex(self, address)  # bad addresses still raise, as in the stdlib
-        timeout = self._timeout
-        if error != _errno.EINPROGRESS or timeout == 0.0:
-            return error
-        deadline = None
-        while error == _errno.EINPROGRESS:
-            try:
-                deadline = self._wait(False, "socket", timeout, deadline)
-            except TimeoutError:
-                if raise_timeout:
-                    raise
-                return _errno.EWOULDBLOCK  # what the stdlib's connect_ex reports
-            error = self.getsockopt(_stdlib_socket.SOL_SOCKET, _stdlib_socket.SO_ERROR)
-        return error
+        return _green_wait.connect(
+            _partial(_CSocket.connect_ex, self),
+            _partial(_CSocket.getsockopt, self),
+            self.family,
+            _resolve_address(self, address),
+            self.fileno(),
+            self._timeout,
+            None,
+            raise_timeout,
+            _socket_timed_out,
+        )
 
     def _real_close(self, _ss: _Any = _CSocket) -> None:
         """Close the descriptor; green threads waiting on it get ``IOClosed``, not a hang."""
@@ -299,39 +285,92 @@ class GreenSSLSocket(_stdlib_ssl.SSLSocket, _GreenSocketBase):
 
     def read(self, len: int = 1024, buffer: _Any = None) -> _Any:
         """Read up to ``len`` bytes (into ``buffer`` if given); b"" at end of stream."""
+        if self._handshake_pending:
+            self._finish_accept()
         return self._ssl_call("read", self._timeout, super().read, len, buffer)
 
     def write(self, data: _Any) -> int:
         """Write ``data`` to the TLS channel; return the number of bytes written."""
+        if self._handshake_pending:
+            self._finish_accept()
         return self._ssl_call("write", self._timeout, super().write, data)
 
     def send(self, data: _Any, flags: int = 0) -> int:
         """Send ``data`` (encrypted once the handshake is done); return the bytes sent."""
+        if self._handshake_pending:
+            self._finish_accept()
         return self._ssl_call("write", self._timeout, super().send, data, flags)
 
     def do_handshake(self, block: bool = False) -> None:
         """Run the TLS handshake; ``block=True`` waits even in non-blocking mode."""
+        self._handshake_pending = False
         self._check_connected()  # type: ignore[attr-defined]
         timeout = self._timeout
         if timeout == 0.0 and block:
             timeout = None
-        self._ssl_call("handshake", timeout, self._sslobj.do_handshake)  # type: ignore[attr-defined]
+        sslobj: _Any = self._sslobj  # type: ignore[has-type]
+        self._ssl_call("handshake", timeout, sslobj.do_handshake)
+
+    # True on an accepted connection whose handshake is still to do on its first I/O.
+    _handshake_pending = False
 
     def accept(self) -> tuple["GreenSSLSocket", _Any]:
-        """Accept a connection and wrap it, server side, with this socket's context."""
+        """Accept a connection and wrap it, server side, with this socket's context.
+
+        The handshake is not done here, so a client that connects and sends nothing holds
+        up only the green thread that talks to it, never the accepting loop: with
+        ``do_handshake_on_connect`` (the default) it happens on the connection's first
+        read or write (or ``getpeercert()``, ``cipher()``, ``version()``,
+        ``selected_alpn_protocol()``); without, on ``do_handshake()`` as usual.
+        """
         fileno, address = self._accept()
         plain = _stdlib_socket.socket(self.family, self.type, self.proto, fileno=fileno)
         # The stdlib's rule: accepted sockets are blocking unless a default timeout is set.
         if _stdlib_socket.getdefaulttimeout() is None and self.gettimeout():
             plain.setblocking(True)
+        on_connect = self.do_handshake_on_connect  # type: ignore[attr-defined]
         connection = type(self)._create(  # type: ignore[attr-defined]
             sock=plain,
             server_side=True,
-            do_handshake_on_connect=self.do_handshake_on_connect,  # type: ignore[attr-defined]
+            do_handshake_on_connect=False,
             suppress_ragged_eofs=self.suppress_ragged_eofs,  # type: ignore[attr-defined]
             context=self.context,
         )
+        connection.do_handshake_on_connect = on_connect
+        connection._handshake_pending = on_connect
         return connection, address
+
+    def _finish_accept(self) -> None:
+        """Do the handshake an accepted connection put off (see :meth:`accept`)."""
+        self._handshake_pending = False
+        if self._sslobj is not None:  # type: ignore[has-type]
+            self.do_handshake()
+
+    # What the handshake settles: asked of an accepted connection, they finish it first.
+
+    def getpeercert(self, binary_form: bool = False) -> _Any:
+        """The peer's certificate, as the stdlib gives it."""
+        if self._handshake_pending:
+            self._finish_accept()
+        return super().getpeercert(binary_form)
+
+    def cipher(self) -> _Any:
+        """The cipher in use: ``(name, protocol, secret bits)``."""
+        if self._handshake_pending:
+            self._finish_accept()
+        return super().cipher()
+
+    def version(self) -> _Any:
+        """The TLS version negotiated, such as ``"TLSv1.3"``."""
+        if self._handshake_pending:
+            self._finish_accept()
+        return super().version()
+
+    def selected_alpn_protocol(self) -> _Any:
+        """The ALPN protocol chosen, or None."""
+        if self._handshake_pending:
+            self._finish_accept()
+        return super().selected_alpn_protocol()
 
     def unwrap(self) -> socket:
         """Shut TLS down (close_notify both ways); return the connection as a GreenSocket.

@@ -19,23 +19,26 @@ The exception classes and :class:`CompletedProcess` are the standard library's o
 ``except subprocess.TimeoutExpired`` catches what this module raises.
 """
 
-from __future__ import annotations
-
 import io as _io
 import subprocess as _stdlib_subprocess
+import sys as _sys
 import types as _types
-from typing import TYPE_CHECKING, Any
+import warnings as _warnings
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+from typing import cast as _cast
 
 from eventlet.green import os as _green_os
 from eventlet.green import select as _green_select
 from eventlet.green import selectors as _green_selectors
 from eventlet.green import threading as _green_threading
 from eventlet.green import time as _green_time
-from eventlet.green._inject import inject as _inject
+from eventlet.green._inject import original as _original
 from eventlet.greenio import GreenPipe as _GreenPipe
 
-if TYPE_CHECKING:
+if _TYPE_CHECKING:
     # What the standard library's code below defines, for readers and type checkers.
+    from importlib.abc import InspectLoader
     from subprocess import *  # noqa: F403
     from subprocess import (  # noqa: F401
         CalledProcessError,
@@ -45,33 +48,71 @@ if TYPE_CHECKING:
         TimeoutExpired,
     )
 
-_module = _inject(
-    "subprocess",
-    globals(),
-    ("os", _green_os),
-    ("select", _green_select),
-    ("selectors", _green_selectors),
-    ("threading", _green_threading),
-    ("time", _green_time),
-)
+_GREEN_DOC = __doc__
 
 
-def _open_pipe(fd: int, mode: str = "r", buffering: int = -1, *args: Any, **kwargs: Any) -> Any:
+def _run_stdlib_subprocess(namespace: dict[str, _Any]) -> None:
+    """Run the standard library's ``subprocess`` code in ``namespace``, with green imports.
+
+    In this module's own namespace rather than in a separate copy: what a program (or a test,
+    with ``mock.patch("subprocess.Popen")``) sets here is what the functions then use.
+    """
+    spec = _original("subprocess").__spec__
+    if spec is None or spec.loader is None:
+        raise ImportError("cannot find the standard library's subprocess module")
+    code = _cast("InspectLoader", spec.loader).get_code(spec.name)
+    if code is None:
+        raise ImportError("cannot load the code of the standard library's subprocess module")
+    green = {
+        "os": _green_os,
+        "select": _green_select,
+        "selectors": _green_selectors,
+        "threading": _green_threading,
+        "time": _green_time,
+    }
+    missing = object()
+    saved = {name: _sys.modules.get(name, missing) for name in green}
+    _sys.modules.update(green)
+    try:
+        exec(code, namespace)
+    finally:
+        for name, module in saved.items():
+            if module is missing:
+                _sys.modules.pop(name, None)
+            else:
+                _sys.modules[name] = _cast(_types.ModuleType, module)
+
+
+_run_stdlib_subprocess(globals())
+__doc__ = _GREEN_DOC
+
+
+def _open_pipe(
+    fd: int, mode: str = "r", buffering: int = -1, *args: _Any, **kwargs: _Any
+) -> _Any:
     """What ``Popen`` gets for ``io.open(fd, mode, bufsize)``: a green pipe over ``fd``."""
+    if buffering == 1 and "b" in mode:
+        # As io.open() says it, and does: binary files have no line buffering.
+        _warnings.warn(
+            "line buffering (buffering=1) isn't supported in binary mode, "
+            "the default buffer size will be used",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        buffering = -1
     return _GreenPipe(fd, mode, buffering, *args, **kwargs)
 
 
 # Popen makes its pipes with ``io.open(fd, "rb"/"wb", bufsize)`` and wraps them in
-# ``io.TextIOWrapper`` in text mode: give its copy an ``io`` whose ``open`` makes green pipes.
+# ``io.TextIOWrapper`` in text mode: give its code an ``io`` whose ``open`` makes green pipes.
 _green_io = _types.ModuleType("io", "The io module, whose open() makes green pipes.")
 vars(_green_io).update({k: v for k, v in vars(_io).items() if not k.startswith("__")})
 _green_io.open = _open_pipe  # type: ignore[attr-defined]
-_module.io = _green_io  # type: ignore[attr-defined]
+io = _green_io
 
 # One set of exception classes for green and real subprocess code alike: the functions look
-# these names up in the module copy when they raise.
+# these names up here when they raise.
 for _name in ("SubprocessError", "CalledProcessError", "TimeoutExpired", "CompletedProcess"):
-    setattr(_module, _name, getattr(_stdlib_subprocess, _name))
     globals()[_name] = getattr(_stdlib_subprocess, _name)
 del _name
 

@@ -1,9 +1,9 @@
 """The green ``_thread`` module: low-level threads that are green threads.
 
 ``start_new_thread`` starts a green thread (an :mod:`eventlet.greenthread` GreenThread) in
-the calling OS thread, locks are :class:`eventlet.lock.Lock`, and :func:`get_ident` tells
-green threads apart. Names with no green meaning (``error``, ``exit``, ``TIMEOUT_MAX``,
-``interrupt_main``, ``get_native_id``, ...) are the standard library's own.
+the calling OS thread, locks are green (:class:`LockType`, safe across OS threads too), and
+:func:`get_ident` tells green threads apart. Names with no green meaning (``error``, ``exit``, ``TIMEOUT_MAX``,
+``get_native_id``, ...) are the standard library's own.
 
 This module (the Python 2 name, ``thread``) holds the code; :mod:`eventlet.green._thread`
 carries exactly the names the running Python's ``_thread`` has. Besides those, a few private
@@ -21,30 +21,32 @@ import _thread as _stdlib_thread
 import operator
 import sys
 import traceback
+from collections import deque
 from collections.abc import Callable
 from typing import Any, NamedTuple, cast
 
 from greenlet import GreenletExit, getcurrent
 
+import eventlet.hubs as _hubs
 from eventlet.corolocal import local as _local  # noqa: F401  (_thread._local)
-from eventlet.event import Event
 from eventlet.greenthread import spawn
 from eventlet.hubs import get_hub
-from eventlet.lock import Lock
-from eventlet.semaphore import Semaphore
+from eventlet.hubs._park import park, wake
 
 # The names the running Python's _thread has; eventlet.green._thread carries these.
 STDLIB_NAMES: tuple[str, ...] = tuple(
     name for name in dir(_stdlib_thread) if not (name.startswith("__") and name.endswith("__"))
 )
 
+# The real primitives: a green lock guards its state with a real one, and tells OS threads apart.
+_real_allocate_lock = _stdlib_thread.allocate_lock
+_os_thread_ident = _stdlib_thread.get_ident
+
 # No green meaning: the standard library's own.
 error = _stdlib_thread.error
 TIMEOUT_MAX: float = _stdlib_thread.TIMEOUT_MAX
 exit = exit_thread = _stdlib_thread.exit
-interrupt_main = _stdlib_thread.interrupt_main
 get_native_id = _stdlib_thread.get_native_id
-_excepthook = _stdlib_thread._excepthook
 _ExceptHookArgs = _stdlib_thread._ExceptHookArgs
 
 # The smallest stack size the standard library accepts (THREAD_STACK_MIN on POSIX).
@@ -56,7 +58,58 @@ def get_ident() -> int:
 
     It may be reused once the green thread has ended and been freed, like an OS thread's.
     """
-    return id(getcurrent())
+    try:
+        return id(getcurrent())
+    except RuntimeError:
+        return _FINALIZING_IDENT  # see _FINALIZING_IDENT
+
+
+# greenlet refuses getcurrent() while the interpreter finalizes, when cleanup code (logging's
+# shutdown, say) still takes locks; only one thread is left then, and this stands for it.
+_FINALIZING_IDENT = 1
+
+
+def interrupt_main(signum: int = 2, /) -> None:
+    """Simulate the arrival of signal ``signum`` (default SIGINT) in the main green thread.
+
+    As with the standard library's, its Python handler runs (for SIGINT by default: raise
+    ``KeyboardInterrupt``); a signal with no Python handler does nothing. Called in another
+    green thread, the handler runs in the hub, which passes a ``KeyboardInterrupt`` (or
+    ``SystemExit``) on to the main green thread, instead of in the caller, where
+    ``threading``'s code would report it as the thread's own exception.
+    """
+    if getcurrent() is _main_greenlet or _root_greenlet() is not _main_greenlet:
+        # In the main green thread, or in another OS thread: the signal reaches it as usual.
+        _stdlib_thread.interrupt_main(signum)
+        return
+    import signal  # only here: most programs never interrupt the main thread
+
+    signal.getsignal(signum)  # a bad number fails here, in the caller
+    # The run queue, not a timer: it must come before the wake-ups of green threads that
+    # wait for this one (a join() in the main green thread is to be interrupted).
+    get_hub().run_soon(_stdlib_thread.interrupt_main, signum)
+
+
+def _excepthook(args: Any, /) -> None:
+    """Report an exception that ended a ``threading.Thread``: ``threading.excepthook``.
+
+    As the standard library's, but a thread given as None is named by its green identifier.
+    """
+    if type(args) is not _ExceptHookArgs:
+        raise TypeError("_thread._excepthook argument type must be ExceptHookArgs")
+    if args.exc_type is SystemExit:
+        return  # a thread's exit is silent
+    thread = args.thread
+    stderr = sys.stderr
+    if stderr is None:
+        # Where the thread was started, sys.stderr may have been set still.
+        stderr = getattr(thread, "_stderr", None)
+        if stderr is None:
+            return
+    name = thread.name if thread is not None else get_ident()
+    print(f"Exception in thread {name}:", file=stderr, flush=True)
+    traceback.print_exception(args.exc_type, args.exc_value, args.exc_traceback, file=stderr)
+    stderr.flush()
 
 
 def _root_greenlet() -> Any:
@@ -104,55 +157,195 @@ def _acquire_timeout(blocking: Any, timeout: Any) -> float | None:
     return seconds
 
 
-class LockType(Lock):
+def _this_threads_hub() -> Any:
+    """The current OS thread's hub if it has one yet (None if not), without making one."""
+    local = getattr(_hubs, "_threadlocal", None)
+    if local is None:
+        return get_hub()  # cannot tell without the hub's thread-local: get (or make) it
+    return getattr(local, "hub", None)
+
+
+class _Waiter:
+    """A caller of :meth:`LockType.acquire` waiting for the lock."""
+
+    __slots__ = ("greenlet", "hub", "thread", "os_lock", "granted", "waiting")
+
+    def __init__(self) -> None:
+        self.greenlet: Any = getcurrent()
+        self.thread = _os_thread_ident()
+        self.granted = False  # set (under the lock's guard) when a release hands it the lock
+        self.waiting = True  # cleared once it stops waiting: a late wake-up is then ignored
+        hub = _this_threads_hub()
+        if (hub is None and self.greenlet.parent is None) or (
+            hub is not None and self.greenlet is hub.greenlet
+        ):
+            # A plain OS thread without green threads (or a hub callback): nothing else can
+            # run here meanwhile, so it waits on a real lock, which a release frees.
+            self.hub: Any = None
+            self.os_lock: Any = _real_allocate_lock()
+            self.os_lock.acquire()
+        else:
+            self.hub = hub if hub is not None else get_hub()
+            self.os_lock = None
+
+
+def _resume(waiter: _Waiter, value: bool) -> None:
+    """In the waiter's hub: resume it with ``value``, unless it has stopped waiting."""
+    if waiter.waiting:
+        waiter.waiting = False
+        wake(waiter.greenlet, value)
+
+
+class LockType:
     """A green lock with the interface of the standard library's ``_thread.lock``.
 
     :meth:`acquire` suspends only the calling green thread. The lock has no owner: any green
-    thread may release it.
+    thread may release it. It also works across OS threads: a real thread (one of
+    ``eventlet.patcher.original("threading")``, say) that waits for it blocks only itself, and
+    a release in any thread wakes the waiter in its own thread. Waiters get the lock in the
+    order they asked for it.
     """
 
-    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:  # type: ignore[override]
+    __slots__ = ("_locked", "_waiters", "_guard", "__weakref__")
+
+    def __init__(self) -> None:
+        self._locked = False
+        self._waiters: deque[_Waiter] = deque()
+        # A real lock guarding the two fields above against other OS threads; held only for
+        # a few instructions, never while waiting.
+        self._guard = _real_allocate_lock()
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         """Lock it; return True once locked, False if it could not be locked in time.
 
         With ``blocking`` false, return at once. Otherwise wait at most ``timeout`` seconds,
         or as long as it takes if ``timeout`` is -1 (the default).
         """
-        seconds = _acquire_timeout(blocking, timeout)
-        if self.counter > 0:
-            self.counter -= 1
+        # The default arguments need no checking: the common case stays cheap.
+        seconds = (
+            None if blocking is True and timeout == -1 else _acquire_timeout(blocking, timeout)
+        )
+        guard = self._guard
+        guard.acquire()
+        if not self._locked:
+            self._locked = True
+            guard.release()
             return True
-        if not blocking or seconds == 0:
-            return False
-        return Semaphore.acquire(self, True, seconds)
+        try:
+            if not blocking or seconds == 0:
+                return False
+            waiter = _Waiter()
+            self._waiters.append(waiter)
+        finally:
+            guard.release()
+        if waiter.os_lock is not None:
+            return self._wait_os_thread(waiter, seconds)
+        return self._wait_green(waiter, seconds)
 
-    def release(self) -> None:  # type: ignore[override]
-        """Unlock it, letting the first waiting green thread have it.
+    def _wait_os_thread(self, waiter: _Waiter, seconds: float | None) -> bool:
+        if waiter.os_lock.acquire(True, -1 if seconds is None else seconds):
+            return True
+        with self._guard:
+            if waiter.granted:
+                return True  # handed the lock as the wait ran out: it is ours
+            self._waiters.remove(waiter)
+            return False
+
+    def _wait_green(self, waiter: _Waiter, seconds: float | None) -> bool:
+        hub = waiter.hub
+        timer = None if seconds is None else hub.schedule_call_global(seconds, self._expire, waiter)
+        try:
+            return bool(park(hub, "Lock.acquire()"))
+        except BaseException:
+            waiter.waiting = False  # a wake-up still on its way is ignored
+            with self._guard:
+                granted = waiter.granted
+                if not granted:
+                    self._waiters.remove(waiter)
+            if granted:
+                self.release()  # handed the lock it will never use: pass it on
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    def _expire(self, waiter: _Waiter) -> None:
+        # Runs in the waiter's hub when its timeout has passed.
+        with self._guard:
+            if waiter.granted:
+                return  # the lock is on its way to it
+            self._waiters.remove(waiter)
+        _resume(waiter, False)
+
+    def release(self) -> None:
+        """Unlock it, handing it to the first waiting green thread (or OS thread) if any.
 
         Raises RuntimeError if it is not locked.
         """
-        Lock.release(self)
+        guard = self._guard
+        guard.acquire()
+        if self._locked and not self._waiters:
+            self._locked = False
+            guard.release()
+            return
+        try:
+            if not self._locked:
+                raise RuntimeError("release unlocked lock")
+            waiter = self._waiters.popleft()
+            waiter.granted = True  # it stays locked: it now belongs to the waiter
+        finally:
+            guard.release()
+        if waiter.os_lock is not None:
+            waiter.os_lock.release()
+        elif waiter.thread == _os_thread_ident():
+            waiter.hub.run_soon(_resume, waiter, True)
+        else:
+            waiter.hub.call_soon_threadsafe(_resume, waiter, True)
+
+    def locked(self) -> bool:
+        """Return True if the lock is held."""
+        return self._locked
 
     acquire_lock = acquire
     release_lock = release
 
     def locked_lock(self) -> bool:
         """An old name of :meth:`locked`."""
-        return self.locked()
+        return self._locked
 
-    def __enter__(self) -> bool:
-        return self.acquire()
+    def _at_fork_reinit(self) -> None:
+        # In a forked child only the forking thread lives on: start unlocked, without waiters.
+        self._guard = _real_allocate_lock()
+        self._locked = False
+        self._waiters = deque()
+
+    __enter__ = acquire
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.release()
 
     def __repr__(self) -> str:
-        state = "locked" if self.locked() else "unlocked"
+        state = "locked" if self._locked else "unlocked"
         kind = f"{type(self).__module__}.{type(self).__qualname__}"
         return f"<{state} {kind} object at {id(self):#x}>"
 
 
-def allocate_lock() -> LockType:
-    """Return a new, unlocked green lock (a :class:`LockType`)."""
-    return LockType()
+class _LockAllocator:
+    """``allocate_lock()``: return a new, unlocked green lock (a :class:`LockType`)."""
+
+    # An object rather than a function: like the standard library's builtin, it must not
+    # become a method when stored as a class attribute (``locktype = thread.allocate_lock``).
+    __slots__ = ()
+    __name__ = __qualname__ = "allocate_lock"
+
+    def __call__(self) -> LockType:
+        return LockType()
+
+    def __repr__(self) -> str:
+        return f"<function {__name__}.allocate_lock>"
 
 
+allocate_lock = _LockAllocator()
 allocate = allocate_lock
 lock = LockType  # the name Python 3.13 gives the type
 
@@ -181,8 +374,12 @@ class RLock:
 
         Returns True once held; False if ``blocking`` is false or ``timeout`` passed first.
         """
-        _acquire_timeout(blocking, timeout)
-        me = get_ident()
+        if not (blocking is True and timeout == -1):
+            _acquire_timeout(blocking, timeout)  # bad arguments raise, even when reentrant
+        try:
+            me = id(getcurrent())  # get_ident(), inlined: logging takes an RLock per record
+        except RuntimeError:
+            me = _FINALIZING_IDENT
         if self._owner == me:
             self._count += 1
             return True
@@ -204,8 +401,7 @@ class RLock:
             self._owner = None
             self._block.release()
 
-    def __enter__(self) -> bool:
-        return self.acquire()
+    __enter__ = acquire
 
     def __exit__(self, *exc_info: Any) -> None:
         self.release()
@@ -246,7 +442,9 @@ class _ThreadHandle:
     def __init__(self) -> None:
         self._ident: int | None = None
         self._done = False
-        self._finished: Event | None = None  # made by the first join() that has to wait
+        # Held until the green thread ends; a green lock, so that a real OS thread can join too.
+        self._finished = LockType()
+        self._finished.acquire()
 
     def __repr__(self) -> str:
         state = "done" if self._done else "running" if self._ident is not None else "new"
@@ -279,15 +477,14 @@ class _ThreadHandle:
             raise RuntimeError("Cannot join current thread")
         if timeout == 0:
             return
-        if self._finished is None:
-            self._finished = Event()
-        self._finished.wait(timeout)
+        seconds = -1 if timeout is None else min(timeout, TIMEOUT_MAX)
+        if self._finished.acquire(True, seconds):
+            self._finished.release()  # for the next joiner
 
     def _set_done(self) -> None:
         if not self._done:
             self._done = True
-            if self._finished is not None:
-                self._finished.send(None)
+            self._finished.release()
 
 
 def _make_thread_handle(ident: int) -> _ThreadHandle:
@@ -452,6 +649,13 @@ def _shutdown() -> None:
             handle.join()
 
 
+def _forget_inherited_threads() -> None:
+    """In a forked child: :func:`_shutdown` no longer waits for the green threads inherited
+    from the parent (they run on, as daemons), as a child of OS threads has none of them."""
+    for record in _running.values():
+        record.daemon = True
+
+
 def _set_sentinel() -> LockType:
     """Return a lock that is released when the current green thread ends.
 
@@ -531,6 +735,7 @@ __patched__ = [
         "LockType",
         "RLock",
         "_count",
+        "_excepthook",
         "_get_main_thread_ident",
         "_local",
         "_make_thread_handle",
@@ -540,6 +745,7 @@ __patched__ = [
         "allocate",
         "allocate_lock",
         "get_ident",
+        "interrupt_main",
         "lock",
         "stack_size",
         "start_joinable_thread",

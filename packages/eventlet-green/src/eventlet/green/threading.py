@@ -24,7 +24,6 @@ import os
 import sys
 import types
 import weakref
-from importlib.abc import InspectLoader
 from typing import TYPE_CHECKING, Any, cast
 
 from greenlet import getcurrent
@@ -35,6 +34,9 @@ from eventlet.green import time as green_time
 from eventlet.green._inject import original
 
 if TYPE_CHECKING:
+    # Only for a cast: importing importlib.abc at run time costs more than this whole module.
+    from importlib.abc import InspectLoader
+
     # What the standard library's code below defines, for readers and type checkers.
     from threading import *  # noqa: F403
     from threading import (  # type: ignore[attr-defined]
@@ -76,7 +78,7 @@ def _run_stdlib_threading(namespace: dict[str, Any]) -> None:
     spec = original("threading").__spec__
     if spec is None or spec.loader is None:
         raise ImportError("cannot find the standard library's threading module")
-    code = cast(InspectLoader, spec.loader).get_code(spec.name)
+    code = cast("InspectLoader", spec.loader).get_code(spec.name)
     if code is None:
         raise ImportError("cannot load the code of the standard library's threading module")
     green = {"_thread": green_thread, "time": green_time, "os": _os_without_fork_hook()}
@@ -213,6 +215,21 @@ def _shutdown() -> None:  # type: ignore[no-redef]
         with globals()["_shutdown_locks_lock"]:
             shutdown_locks.difference_update(elsewhere)
     _stdlib_shutdown()
+    _shutdown_original_threading()
+
+
+def _shutdown_original_threading() -> None:
+    """Under monkey patching, also wait for the real OS threads that are not daemons.
+
+    The interpreter calls ``_shutdown`` only on ``sys.modules["threading"]``: when this module
+    stands there, the standard library's module (``eventlet.patcher.original("threading")``,
+    which starts real OS threads) would otherwise never wait for its own threads.
+    """
+    if sys.modules.get("threading") is not sys.modules.get(__name__):
+        return
+    real = original("threading")
+    if real is not sys.modules.get(__name__):
+        real._shutdown()
 
 
 # The OS thread whose exit is the program's: only there does _shutdown() run at exit.
@@ -232,12 +249,19 @@ def _after_fork() -> None:
     """In a forked child: every green thread lives on, only the OS thread's id changed.
 
     (The standard library's version marks all threads but the caller's stopped, which suits
-    OS threads: the child has only one.)
+    OS threads: the child has only one.) As with the standard library, though, the child's
+    exit does not wait for the threads inherited from the parent: a child made by
+    ``multiprocessing`` in a green thread calls ``threading._shutdown()`` before it ends, and
+    the parent's server loops would keep it waiting for ever.
     """
     if _HAVE_THREAD_NATIVE_ID:
         native_id = get_native_id()
         for thread in list(_active.values()):
             thread._native_id = native_id
+    shutdown_locks = globals().get("_shutdown_locks")  # Python 3.12 and older
+    if shutdown_locks is not None:
+        shutdown_locks.clear()
+    green_thread_impl._forget_inherited_threads()
 
 
 os.register_at_fork(after_in_child=_after_fork)

@@ -13,7 +13,9 @@ is read from ``zmq.EVENTS``. The descriptor is edge-triggered: any call on the s
 a recv, even reading ``EVENTS``) can consume the signal while leaving the socket ready for
 something else. So every waiter checks ``EVENTS`` before it waits, and whoever touches a
 socket that others wait on reads ``EVENTS`` afterwards and wakes the waiters that can now go
-on; otherwise a receiver could sleep forever beside a message that has already arrived.
+on: after any send or recv (one that failed with ``zmq.Again`` too), and whenever the
+program reads ``EVENTS`` itself (``getsockopt(zmq.EVENTS)``, ``socket.events``). Otherwise a
+receiver could sleep forever beside a message that has already arrived.
 Each socket keeps one hub listener for all its waiters (senders, receivers, pollers).
 
 Not green: ``Context.term()`` (and ``destroy()``, which calls it) and the devices
@@ -50,11 +52,21 @@ __patched__ = ["Context", "Socket", "Poller", "select"]
 
 _Again = _zmq.Again
 _EVENTS = _zmq.EVENTS
+# pyzmq's own option getter: reading EVENTS through it wakes no one (see _GreenSocket.get).
+_raw_get = _zmq.Socket.get
 _NOBLOCK = _zmq.NOBLOCK
 _POLLIN = _zmq.POLLIN
 _POLLOUT = _zmq.POLLOUT
 _POLLERR = _zmq.POLLERR
 _ZMQError = _zmq.ZMQError
+
+
+class LockReleaseError(Exception):
+    """Upstream Eventlet's error for releasing a socket lock not held.
+
+    Kept so that code written for upstream (``except zmq.LockReleaseError``) still imports;
+    this module has no such lock and never raises it.
+    """
 
 
 class _Waiter:
@@ -151,7 +163,7 @@ class _GreenSocket(_zmq.Socket):
     def _green_add(self, waiter: _Waiter, mask: int) -> None:
         """Register ``waiter`` for ``mask`` (POLLIN/POLLOUT); watch the FD if nobody did."""
         if self._green_fd < 0:
-            self._green_fd = int(self.get(_zmq.FD))
+            self._green_fd = int(_raw_get(self, _zmq.FD))
         waiters = self._green_waiters
         if waiters is None:
             waiters = self._green_waiters = []
@@ -209,7 +221,7 @@ class _GreenSocket(_zmq.Socket):
         # In the hub: the FD says the state may have changed. Reading EVENTS also consumes
         # the signal, so the hub does not report the FD again until something new happens.
         try:
-            events = int(self.get(_EVENTS))
+            events = int(_raw_get(self, _EVENTS))
         except _ZMQError:
             events = -1  # closed or terminated: let the waiters find out
         self._green_wake(events)
@@ -222,18 +234,33 @@ class _GreenSocket(_zmq.Socket):
 
     def _green_events(self) -> int:
         """Read zmq.EVENTS, and pass the news on to other waiters (the lost wake-up)."""
-        events = int(self.get(_EVENTS))
+        events = int(_raw_get(self, _EVENTS))
         if self._green_waiters:
             self._green_wake(events)
         return events
 
     def _green_after_io(self) -> None:
-        """A send or recv succeeded: it may have eaten the FD's signal meant for others."""
+        """A call on the socket (a send or recv, whether it succeeded, failed with Again or
+        raised) may have eaten the FD's signal meant for others: read EVENTS for them."""
         if self._green_waiters:
             try:
-                self._green_wake(int(self.get(_EVENTS)))
+                self._green_wake(int(_raw_get(self, _EVENTS)))
             except _ZMQError:
                 self._green_wake_all()
+
+    def get(self, option: int) -> Any:
+        """Read a socket option, as :meth:`zmq.Socket.get` (``getsockopt``).
+
+        Reading ``zmq.EVENTS`` makes libzmq process the socket's pending commands, which
+        consumes the FD's signal: green threads waiting on this socket that can now go on
+        are woken, as the FD would have woken them.
+        """
+        value = _raw_get(self, option)
+        if option == _EVENTS and self._green_waiters:
+            self._green_wake(int(value))
+        return value
+
+    getsockopt = get
 
     def _green_block(self, mask: int, timeout_option: int, state: _Blocked | None) -> _Blocked:
         """A call found the socket not ready for ``mask``: wait until it may be; return the
@@ -245,7 +272,7 @@ class _GreenSocket(_zmq.Socket):
         """
         hub = get_hub()
         if state is None:
-            state = _Blocked(_deadline(hub, int(self.get(timeout_option))))
+            state = _Blocked(_deadline(hub, int(_raw_get(self, timeout_option))))
         if self._green_events() & mask and state.trust_events:
             # Ready already, and the FD will not say so again: retry at once. Only once per
             # wake-up, though: a ROUTER, say, always claims POLLOUT yet may refuse a send,
@@ -270,16 +297,21 @@ class _GreenSocket(_zmq.Socket):
         :class:`zmq.Again` instead of waiting.
         """
         if flags & _NOBLOCK:
-            result = super().send(data, flags, copy=copy, track=track, **kwargs)
-            self._green_after_io()
-            return result
+            try:
+                return super().send(data, flags, copy=copy, track=track, **kwargs)
+            finally:
+                self._green_after_io()  # failed with Again or not, it may have eaten a signal
         state = None
         while True:
             try:
                 result = super().send(data, flags | _NOBLOCK, copy=copy, track=track, **kwargs)
             except _Again:
+                # _green_block reads EVENTS first, passing on any signal this call ate.
                 state = self._green_block(_POLLOUT, _zmq.SNDTIMEO, state)
                 continue
+            except BaseException:
+                self._green_after_io()
+                raise
             self._green_after_io()
             return result
 
@@ -290,9 +322,10 @@ class _GreenSocket(_zmq.Socket):
         :class:`zmq.Again` instead of waiting.
         """
         if flags & _NOBLOCK:
-            result = super().recv(flags, copy=copy, track=track)
-            self._green_after_io()
-            return result
+            try:
+                return super().recv(flags, copy=copy, track=track)
+            finally:
+                self._green_after_io()  # failed with Again or not, it may have eaten a signal
         state = None
         while True:
             try:
@@ -300,6 +333,9 @@ class _GreenSocket(_zmq.Socket):
             except _Again:
                 state = self._green_block(_POLLIN, _zmq.RCVTIMEO, state)
                 continue
+            except BaseException:
+                self._green_after_io()
+                raise
             self._green_after_io()
             return result
 
@@ -309,9 +345,10 @@ class _GreenSocket(_zmq.Socket):
             """Receive one message part into ``buffer``, as :meth:`zmq.Socket.recv_into`."""
             base = super().recv_into
             if flags & _NOBLOCK:
-                count = int(base(buffer, nbytes=nbytes, flags=flags))
-                self._green_after_io()
-                return count
+                try:
+                    return int(base(buffer, nbytes=nbytes, flags=flags))
+                finally:
+                    self._green_after_io()
             state = None
             while True:
                 try:
@@ -319,6 +356,9 @@ class _GreenSocket(_zmq.Socket):
                 except _Again:
                     state = self._green_block(_POLLIN, _zmq.RCVTIMEO, state)
                     continue
+                except BaseException:
+                    self._green_after_io()
+                    raise
                 self._green_after_io()
                 return count
 

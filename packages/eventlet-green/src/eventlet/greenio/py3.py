@@ -12,10 +12,12 @@ from __future__ import annotations
 import errno
 import io
 import os
+import warnings
 from collections.abc import Callable
 from typing import Any
 
-from eventlet.hubs import notify_close, notify_opened, trampoline
+from eventlet.greenio._wait import wait
+from eventlet.hubs import notify_close, notify_opened
 
 __all__ = ["GreenFileIO", "GreenPipe"]
 
@@ -45,7 +47,15 @@ def _parse_mode(mode: str) -> tuple[int, bool, bool]:
 
 
 class GreenFileIO(io.RawIOBase):
-    """A raw binary file over a non-blocking descriptor; reads and writes wait on the hub."""
+    """A raw binary file over a non-blocking descriptor; reads and writes wait on the hub.
+
+    Collected unclosed, it warns (``ResourceWarning``) and closes its descriptor, as the
+    stdlib's ``FileIO`` does.
+    """
+
+    # Until __init__ has its descriptor: a half-made file has nothing to close.
+    _fileno = -1
+    _closefd = False
 
     def __init__(
         self,
@@ -117,7 +127,7 @@ class GreenFileIO(io.RawIOBase):
     def _wait(self, read: bool) -> None:
         self._waiting += 1
         try:
-            trampoline(self._fileno, read, not read, None, None, self._closed_under_us)
+            wait(self._fileno, read, None, None, self._closed_under_us, _no_timeout)
         finally:
             self._waiting -= 1
 
@@ -189,7 +199,7 @@ class GreenFileIO(io.RawIOBase):
         try:
             super().close()  # flushes (nothing is buffered at this layer)
         finally:
-            if self._closefd:
+            if self._closefd and self._fileno >= 0:
                 notify_close(self._fileno)  # before closing: the number may be reused
                 try:
                     os.close(self._fileno)
@@ -197,10 +207,27 @@ class GreenFileIO(io.RawIOBase):
                     if error.errno != errno.EBADF:
                         raise
 
+    def _dealloc_warn(self, source: Any) -> None:
+        # The buffered and text layers call this as they are collected unclosed, naming
+        # themselves: the stdlib's FileIO warns the same way.
+        if self._closefd and self._fileno >= 0 and not self.closed:
+            warnings.warn(f"unclosed file {source!r}", ResourceWarning, stacklevel=2, source=source)
+
+    def __del__(self) -> None:
+        # Collected unclosed: warn as the stdlib's FileIO does; IOBase's finalizer then
+        # closes it (telling the hub first, see close()).
+        if not self.closed:
+            self._dealloc_warn(self)
+        super().__del__()
+
     def __repr__(self) -> str:
         if self.closed:
             return f"<{type(self).__name__} [closed]>"
         return f"<{type(self).__name__} name={self.name!r} mode={self.mode!r} closefd={self._closefd}>"
+
+
+def _no_timeout(read: bool) -> BaseException:
+    raise AssertionError("a GreenFileIO wait has no timeout")  # pragma: no cover
 
 
 class _ClosableWhileWaiting:

@@ -10,16 +10,20 @@ from __future__ import annotations
 import _thread
 import importlib
 import os
+from functools import partial
 from types import ModuleType
 from typing import Any
 
 from greenlet import getcurrent
 
-from eventlet.hubs.hub import READ, WRITE, IOClosed
+from eventlet.hubs._park import WOKEN, UnexpectedWakeup, park
+from eventlet.hubs.hub import READ, WRITE, BaseHub, IOClosed
 
 __all__ = [
+    "BaseHub",
     "IOClosed",
     "READ",
+    "UnexpectedWakeup",
     "WRITE",
     "get_default_hub",
     "get_hub",
@@ -33,7 +37,7 @@ __all__ = [
 _threadlocal = _thread._local()
 
 # Backends shipped here, best first for get_default_hub().
-BUILTIN_HUBS = ("epolls", "kqueue", "poll", "selects")
+BUILTIN_HUBS = ("epolls", "kqueue", "poll", "selects", "asyncio")
 
 
 def get_default_hub() -> ModuleType:
@@ -88,7 +92,7 @@ def use_hub(mod: str | ModuleType | type | None = None) -> None:
         del _threadlocal.hub
 
 
-def get_hub() -> Any:
+def get_hub() -> BaseHub:
     """The current OS thread's hub, made on first use."""
     try:
         return _threadlocal.hub
@@ -110,7 +114,7 @@ class _CloseWithThread:
 
     __slots__ = ("hub",)
 
-    def __init__(self, hub: Any) -> None:
+    def __init__(self, hub: BaseHub) -> None:
         self.hub = hub
 
     def __del__(self) -> None:
@@ -156,9 +160,13 @@ def trampoline(
         timeout_exc = Timeout
     timer = hub.schedule_call_global(timeout, _throw_if_alive, current, timeout_exc)
     try:
-        listener = hub.add(evtype, fileno, current.switch, current.throw, mark_as_closed)
+        # The listener wakes this green thread with the token in front of the descriptor
+        # number, so that a foreign switch is told apart (see eventlet.hubs._park).
+        listener = hub.add(
+            evtype, fileno, partial(current.switch, WOKEN), current.throw, mark_as_closed
+        )
         try:
-            return hub.switch()
+            return park(hub, "trampoline()")
         finally:
             hub.remove(listener)
     finally:

@@ -18,6 +18,10 @@ _EPOLLHUP = getattr(select, "EPOLLHUP", 0x010)
 # An error or hang-up wakes both sides: the next system call reports what happened.
 _READABLE = _EPOLLIN | _EPOLLPRI | _EPOLLERR | _EPOLLHUP
 _WRITABLE = _EPOLLOUT | _EPOLLERR | _EPOLLHUP
+# What epoll_ctl answers for a number whose registration went stale: closed (EBADF), not
+# registered under the file now open with that number (ENOENT), or a file epoll refuses
+# (EPERM: the number now names a regular file).
+_STALE = (errno.EBADF, errno.ENOENT, errno.EPERM)
 
 
 def is_available() -> bool:
@@ -38,6 +42,7 @@ class Hub(BaseHub):
     def _poller_open(self) -> None:
         self.poll = select.epoll()
         self._masks: dict[int, int] = {}
+        self.rebuilds = 0  # how often a stale registration made the epoll set start afresh
 
     def _poller_reopen(self) -> None:
         self.poll.close()
@@ -48,24 +53,54 @@ class Hub(BaseHub):
         old = self._masks.get(fileno, 0)
         if mask == old:
             return
-        if not mask:
-            del self._masks[fileno]
-            try:
-                self.poll.unregister(fileno)
-            except OSError as exc:
-                if exc.errno not in (errno.ENOENT, errno.EBADF):
-                    raise
-            return
+        poll = self.poll
         try:
+            if not mask:
+                poll.unregister(fileno)
+                del self._masks[fileno]
+                return
             if old:
-                self.poll.modify(fileno, mask)
+                poll.modify(fileno, mask)
             else:
+                poll.register(fileno, mask)
+        except FileExistsError:  # registered already, by this very file: the hub lost track
+            poll.modify(fileno, mask)
+        except OSError as exc:
+            if not old or exc.errno not in _STALE:
+                raise  # a new registration refused: EBADF, EPERM (a regular file), ...
+            # What we registered under this number was closed behind the hub's back. epoll
+            # keys registrations by open file, not by number: if a duplicate (dup(), a
+            # forked child) keeps that file open, epoll goes on reporting it under this
+            # number and nothing can remove it. Start a fresh epoll set without it.
+            del self._masks[fileno]
+            self._rebuild()
+            if mask:
+                poll = self.poll
+                try:
+                    poll.register(fileno, mask)
+                except FileExistsError:
+                    poll.modify(fileno, mask)
+        if mask:
+            self._masks[fileno] = mask
+
+    def _rebuild(self) -> None:
+        """Replace the epoll set by a new one holding exactly what the hub watches.
+
+        Registrations epoll keeps for files closed behind the hub's back go with the old
+        set; a watched number that is no longer open is reported to its waiters as closed.
+        """
+        old, self.poll = self.poll, select.epoll()
+        old.close()
+        self.rebuilds += 1
+        bad = []
+        for fileno, mask in list(self._masks.items()):
+            try:
                 self.poll.register(fileno, mask)
-        except FileExistsError:  # registered by a file closed without telling the hub
-            self.poll.modify(fileno, mask)
-        except FileNotFoundError:  # the kernel dropped a closed file's registration
-            self.poll.register(fileno, mask)
-        self._masks[fileno] = mask
+            except OSError:
+                del self._masks[fileno]
+                bad.append(fileno)
+        for fileno in bad:
+            self._fire_bad(fileno)
 
     def wait(self, seconds: float) -> None:
         """Wait up to ``seconds`` for I/O and wake the listeners of ready descriptors."""

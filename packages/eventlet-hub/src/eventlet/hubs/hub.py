@@ -125,10 +125,10 @@ class BaseHub:
         self._wlisteners = self.listeners[WRITE]
         self.secondaries: dict[str, dict[int, list[FdListener]]] = {READ: {}, WRITE: {}}
         self._rsecondaries = self.secondaries[READ]
-        # wait_io keeps the last read listener of each descriptor and uses it again when the
-        # same green thread waits again (the usual case): one object less per wait. Only for
-        # reading: writes seldom wait, and a kept write listener (a connect's, say) would only
-        # cost memory per idle connection.
+        # wait_io keeps the last read listener of each descriptor and uses it again for the
+        # next wait on it: one object less per wait. Between waits the kept listener holds
+        # nothing but its number (see the end of wait_io): no socket, file or green thread is
+        # kept alive by it. Only for reading: writes seldom wait.
         self._rcache: dict[int, FdListener] = {}
         self._wsecondaries = self.secondaries[WRITE]
         self.closed: list[FdListener] = []
@@ -229,13 +229,30 @@ class BaseHub:
             self._wake()
         return entry
 
+    # Orders call_soon_threadsafe() with close(); see eventlet.hubs._crossthread.
+    from eventlet.hubs._crossthread import LOCK as _crossthread_lock
+
     def call_soon_threadsafe(self, cb: Callable[..., Any], *args: Any) -> None:
         """Run ``cb(*args)`` in this hub's thread soon; callable from any OS thread.
 
-        The hub is woken through a descriptor it watches, so no one polls.
+        The hub is woken through a descriptor it watches, so no one polls. Raises
+        RuntimeError if the hub is closed (its thread has ended, or :meth:`close` was
+        called): the callback would never run.
         """
-        self._threadsafe.append([cb, args])
-        self._wake()
+        if not callable(cb):
+            raise TypeError(f"call_soon_threadsafe() needs a callable, not {type(cb).__name__!r}")
+        with self._crossthread_lock:
+            fd = self._wakeup_w
+            if fd == -1:
+                raise RuntimeError(
+                    f"call_soon_threadsafe({cb!r}) on a closed hub: its thread has ended or "
+                    "hub.close() was called, so the callback would never run"
+                )
+            self._threadsafe.append([cb, args])
+            try:
+                os.write(fd, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            except (BlockingIOError, InterruptedError):
+                pass  # already signalled: the pending bytes will wake the loop
 
     def add_timer(self, timer: Timer) -> Timer:
         """Schedule a timer made by the caller, ``timer.seconds`` from now."""
@@ -387,20 +404,18 @@ class BaseHub:
                 return self.switch()
             finally:
                 self.remove(listener)
-        reused = self._rcache.get(fileno) if bit is _READ_BIT else None
-        if (
-            reused is None
-            or reused.greenlet is not current
-            or reused.mark_as_closed != mark_as_closed
-            or reused.cb is _closed_callback
-        ):
+        kept = self._rcache.get(fileno) if bit is _READ_BIT else None
+        if kept is None or kept.cb is not None:  # none kept, or in use / defanged
             listener = FdListener(
                 evtype, fileno, current.switch, current.throw, mark_as_closed, current
             )
             if bit is _READ_BIT:
                 self._rcache[fileno] = listener
         else:
-            listener = reused
+            listener = kept
+            listener.cb = current.switch
+            listener.mark_as_closed = mark_as_closed
+            listener.greenlet = current  # tb stays None: see _close_waiters
             listener.spent = False
         bucket[fileno] = listener
         if mark_as_closed is None or not self._watched.get(fileno, 0) & bit:
@@ -423,6 +438,11 @@ class BaseHub:
                         self._unwatch_unwanted(fileno)  # see add()
                 else:
                     self.remove(listener)
+                # Kept for the next wait, holding nothing: the green thread and the owner
+                # (a socket, through mark_as_closed) must be free to go. A defanged listener
+                # (spent by a close) is not kept, and keeps its tb for the close wake-up.
+                listener.cb = listener.tb = listener.mark_as_closed = None  # type: ignore[assignment]
+                listener.greenlet = None
 
     def remove(self, listener: FdListener) -> None:
         """Stop a listener returned by :meth:`add`. Removing it twice does nothing."""
@@ -465,6 +485,17 @@ class BaseHub:
             listener.spent = True
         self._forget(fileno)
 
+    def release(self, fileno: int) -> None:
+        """The owner of ``fileno`` is gone without closing it through the hub.
+
+        A green socket collected unclosed calls this before its descriptor is closed: the
+        registration kept between its waits (see :meth:`add`) is dropped, unless a green
+        thread (of another object sharing the descriptor) waits on it.
+        """
+        self._rcache.pop(fileno, None)
+        if fileno in self._watched:
+            self._unwatch_unwanted(fileno)
+
     def notify_close(self, fileno: int) -> None:
         """``fileno`` is being closed: green threads waiting on it get :class:`IOClosed`."""
         self._obsolete(fileno)
@@ -486,7 +517,10 @@ class BaseHub:
         while self.closed:
             listener = self.closed.pop(0)
             if not listener.greenlet.dead:
-                listener.tb(IOClosed(errno.ENOTCONN, "Operation on closed file"))
+                # A listener wait_io kept and refilled has no tb (one bound method less
+                # per wait): its green thread is thrown into directly.
+                throw = listener.tb or listener.greenlet.throw
+                throw(IOClosed(errno.ENOTCONN, "Operation on closed file"))
 
     def get_readers(self) -> list[FdListener]:
         """The listeners waiting for a descriptor to become readable."""
@@ -808,19 +842,44 @@ class BaseHub:
         raise NotImplementedError
 
     def close(self) -> None:
-        """Release the hub's descriptors. The hub must not be used afterwards."""
-        fds = {self._wakeup_r, self._wakeup_w} - {-1}
-        self._wakeup_r = self._wakeup_w = -1
-        for fd in fds:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        """Release the hub's descriptors. The hub must not be used afterwards.
+
+        From then on, :meth:`call_soon_threadsafe` raises RuntimeError.
+        """
+        lock = self._crossthread_lock
+        # At interpreter shutdown a daemon thread may have been frozen while holding the lock
+        # (inside call_soon_threadsafe's write); it will never write again, so do not wait.
+        locked = lock.acquire(blocking=not sys.is_finalizing())
+        try:
+            fds = {self._wakeup_r, self._wakeup_w} - {-1}
+            self._wakeup_r = self._wakeup_w = -1
+            for fd in fds:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        finally:
+            if locked:
+                lock.release()
 
     def __del__(self) -> None:
         # A hub dies with its thread; its wake-up descriptor must not leak.
         if getattr(self, "_wakeup_r", -1) != -1:
             self.close()
+
+    def set_debug_listeners(self, value: bool) -> None:
+        """Record where each listener is added; what ``debug.hub_listener_stacks`` does.
+
+        The switch is process-wide, as the eventlet.debug one is: it applies to every hub.
+        """
+        debug_state.listener_stacks = bool(value)
+
+    def set_timer_exceptions(self, value: bool) -> None:
+        """Print failing timers and green threads; what ``debug.hub_exceptions`` does.
+
+        The switch is process-wide, as the eventlet.debug one is: it applies to every hub.
+        """
+        debug_state.exceptions = bool(value)
 
 
 def _make_wakeup_fds() -> tuple[int, int]:

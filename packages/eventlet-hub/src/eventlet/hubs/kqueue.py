@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import select
 from collections.abc import Callable
 
@@ -50,7 +51,14 @@ class Hub(BaseHub):
         else:
             self._filters.pop(fileno, None)
         if changes:
-            self.kqueue.control(changes, 0, 0)
+            try:
+                self.kqueue.control(changes, 0, 0)
+            except OSError as exc:
+                # Deleting filters of a number closed behind the hub's back: kqueue dropped
+                # them with the descriptor (it keys them by number, so no stale filter stays
+                # behind to report, unlike epoll).
+                if read or write or exc.errno not in (errno.ENOENT, errno.EBADF):
+                    raise
 
     def wait(self, seconds: float) -> None:
         """Wait up to ``seconds`` for I/O and wake the listeners of ready descriptors."""

@@ -17,6 +17,10 @@ from greenlet import getcurrent
 __all__ = ["Timer", "LocalTimer"]
 
 
+def _canceled(*args: Any) -> None:
+    """Stands in for the callback of a canceled timer."""
+
+
 class Timer:
     """A callback scheduled on a hub, run at most once.
 
@@ -43,12 +47,22 @@ class Timer:
         return not self.called
 
     def cancel(self) -> None:
-        """Prevent the timer from running. Canceling a called timer does nothing."""
+        """Prevent the timer from running. Canceling a called timer does nothing.
+
+        The callback and its arguments are let go at once: a canceled timer may sit in the
+        hub's heap until its deadline, and must not keep what it would have called alive.
+        """
         if not self.called:
             self.called = True
+            self.callback = _canceled
+            self.args = ()
             hub = self._hub
             if hub is not None:
                 hub.timer_canceled(self)
+
+    def copy(self) -> Timer:
+        """A new, unscheduled timer with the same delay, callback and arguments."""
+        return Timer(self.seconds, self.callback, *self.args)
 
     def __call__(self) -> None:
         """Run the callback now, unless the timer has already run or been canceled."""
@@ -70,6 +84,7 @@ class LocalTimer(Timer):
     """A timer that does not run if the green thread that scheduled it has died."""
 
     __slots__ = ("greenlet", "_target")
+    greenlet: Any
 
     def __init__(self, seconds: float, callback: Callable[..., Any], *args: Any) -> None:
         # The hub calls ``callback(*args)`` directly, so the liveness check is the callback.
@@ -81,6 +96,20 @@ class LocalTimer(Timer):
     def pending(self) -> bool:
         """True until the timer has run or been canceled, and while its green thread lives."""
         return not self.called and not self.greenlet.dead
+
+    def cancel(self) -> None:
+        """Prevent the timer from running, and let go of its callback and green thread."""
+        if not self.called:
+            self._target = _canceled
+            self.greenlet = _canceled  # anything but the green thread, with its frames
+            super().cancel()
+
+    def copy(self) -> LocalTimer:
+        """A new, unscheduled timer with the same delay, callback and arguments.
+
+        It belongs to the green thread that calls copy().
+        """
+        return LocalTimer(self.seconds, self._target, *self.args)
 
     def _run_if_alive(self, *args: Any) -> None:
         if not self.greenlet.dead:

@@ -1,0 +1,84 @@
+"""Regressions found by running CPython's own test suite under monkey_patch() (tools/stdlib_tests.py).
+
+Each scenario runs in a fresh interpreter (the ``run_python`` fixture of conftest.py).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="epoll is Linux's")
+def test_the_hub_after_monkey_patch_is_epoll_over_the_real_select(run_python):
+    """Patching replaces ``select``; the hub backends must have bound the real one first,
+    or the default hub falls back to poll (the green select has no epoll)."""
+    result = run_python(
+        """
+        import eventlet
+        eventlet.monkey_patch()
+        import select
+        from eventlet import hubs
+        from eventlet.hubs import epolls
+        print(type(hubs.get_hub()).__module__, hasattr(select, "epoll"))
+        print(epolls.is_available())
+        """
+    )
+    assert result.lines == ["eventlet.hubs.epolls False", "True"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="epoll is Linux's")
+def test_a_hub_made_after_monkey_patch_in_a_new_os_thread_is_epoll_too(run_python):
+    result = run_python(
+        """
+        import eventlet
+        eventlet.monkey_patch()
+        from eventlet import hubs
+        from eventlet.patcher import original
+        found = []
+        worker = original("threading").Thread(
+            target=lambda: found.append(type(hubs.get_hub()).__module__))
+        worker.start(); worker.join()
+        print(found)
+        """
+    )
+    assert result.lines == ["['eventlet.hubs.epolls']"]
+
+
+def test_allocate_lock_on_a_class_after_monkey_patch(run_python):
+    """test_thread keeps ``locktype = thread.allocate_lock`` on its test class."""
+    result = run_python(
+        """
+        import eventlet
+        eventlet.monkey_patch()
+        import _thread, threading
+        class Case:
+            locktype = _thread.allocate_lock
+        lock = Case().locktype()
+        print(type(lock).__module__, lock.acquire(False), lock.acquire(False))
+        """
+    )
+    assert result.lines == ["eventlet.green.thread True False"]
+
+
+def test_interrupt_main_from_a_thread_reaches_the_main_thread(run_python):
+    """test_threading: a KeyboardInterrupt from interrupt_main() in a Thread is the main
+    thread's, not reported as the Thread's own exception."""
+    result = run_python(
+        """
+        import eventlet
+        eventlet.monkey_patch()
+        import _thread, threading
+        never = threading.Event()
+        thread = threading.Thread(target=_thread.interrupt_main)
+        try:
+            thread.start()
+            never.wait(10)
+            print("not interrupted")
+        except KeyboardInterrupt:
+            print("interrupted")
+        thread.join()
+        """
+    )
+    assert result.lines == ["interrupted"]
