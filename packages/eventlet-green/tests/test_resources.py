@@ -413,6 +413,32 @@ def test_green_socket_of_a_green_socket_shares_the_descriptor(fresh_hub: None) -
         sock.close()
 
 
+class _ForwardingSocket:
+    """What gunicorn passes: its own listener class that forwards to the real socket."""
+
+    def __init__(self, sock: stdlib_socket.socket) -> None:
+        self._sock = sock
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._sock, name)
+
+
+def test_green_socket_of_a_forwarding_wrapper_uses_it(fresh_hub: None) -> None:
+    listener = stdlib_socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    green = GreenSocket(_ForwardingSocket(listener))
+    assert green.fileno() == listener.fileno()
+    client = socket.socket()
+    client.connect(listener.getsockname())
+    with Timeout(GUARD):
+        conn, _ = green.accept()
+        client.sendall(b"through the wrapper")
+        assert conn.recv(100) == b"through the wrapper"
+    for sock in (conn, client, green):
+        sock.close()
+
+
 def test_shutdown_safe_ignores_unconnected_and_closed_sockets(fresh_hub: None) -> None:
     unconnected = socket.socket()
     assert shutdown_safe(unconnected) is None  # ENOTCONN

@@ -23,7 +23,7 @@ import pytest
 from eventlet import debug, hubs
 from eventlet.hubs import hub as hub_module
 
-BACKENDS = ["epolls", "poll", "selects"] + (["kqueue"] if hasattr(select, "kqueue") else [])
+BACKENDS = ["epolls", "poll", "selects", "asyncio"] + (["kqueue"] if hasattr(select, "kqueue") else [])
 
 # The folder that holds this distribution's portion of the `eventlet` namespace: src/ in a
 # checkout, site-packages once installed.

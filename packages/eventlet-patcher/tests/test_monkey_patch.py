@@ -10,8 +10,8 @@ from __future__ import annotations
 def test_patch_early_everything_is_green(run_python):
     result = run_python(
         """
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import socket, threading, time, select, selectors, queue, subprocess, os, ssl, _thread
         from eventlet.greenio import GreenSocket
         print(socket.socket is GreenSocket)
@@ -182,7 +182,7 @@ def test_is_monkey_patched_every_patched_module(run_python):
 def test_meta_package_reexports(run_python):
     result = run_python(
         """
-        import eventlet
+        import eventlet.patcher
         from eventlet import patcher
         print(eventlet.monkey_patch is patcher.monkey_patch)
         print(eventlet.import_patched is patcher.import_patched)

@@ -9,8 +9,8 @@ import sys
 def test_fork_after_patch_child_hub_works(run_python):
     result = run_python(
         """
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import os, socket, threading, time
         from eventlet.greenthread import spawn
         ticks = []
@@ -47,8 +47,8 @@ def test_subprocess_works_and_timeout_expired_is_catchable(run_python):
     """Upstream #624: communicate(timeout=...) raises the TimeoutExpired user code catches."""
     result = run_python(
         f"""
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import subprocess, threading, time
         PY = {sys.executable!r}
         print(subprocess.check_output([PY, "-c", "print('hi')"], text=True).strip())
@@ -75,8 +75,8 @@ def test_subprocess_works_and_timeout_expired_is_catchable(run_python):
 def test_http_client_and_urllib_over_green_sockets(run_python):
     result = run_python(
         """
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import http.client, http.server, threading, urllib.request
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
@@ -115,8 +115,8 @@ def test_http_client_and_urllib_over_green_sockets(run_python):
 def test_ftplib_over_green_sockets(run_python):
     result = run_python(
         """
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import ftplib, socket, threading
         listener = socket.create_server(("127.0.0.1", 0))
         port = listener.getsockname()[1]
@@ -158,7 +158,8 @@ def test_python_m_eventlet_patcher_runs_a_script_patched(run_python):
         import eventlet.patcher
         print(sys.argv[1:])
         print(socket.__name__, threading.__name__)
-        print(eventlet.patcher.is_monkey_patched("socket"), sorted(eventlet.patcher.already_patched)[:2])
+        expected = {"os", "select", "socket", "thread", "time"}  # and psycopg, if installed
+        print(eventlet.patcher.is_monkey_patched("socket"), expected <= set(eventlet.patcher.already_patched))
         print(__name__)
         """,
         "one",
@@ -168,7 +169,7 @@ def test_python_m_eventlet_patcher_runs_a_script_patched(run_python):
     assert result.lines == [
         "['one', '--two']",
         "eventlet.green.socket eventlet.green.threading",
-        "True ['os', 'select']",
+        "True True",
         "__main__",
     ]
 
@@ -186,8 +187,8 @@ def test_python_m_eventlet_patcher_without_arguments_shows_usage(run_python):
 def test_urllib_https_with_a_test_ca_over_green_tls(run_python, tls_files):
     result = run_python(
         f"""
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import http.server, ssl, threading, urllib.request
         from eventlet.green import ssl as green_ssl
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -232,8 +233,8 @@ def test_imports_in_green_and_real_threads_do_not_hang(run_python):
                 "import time\\ntime.sleep(0.02)\\nVALUE = __name__\\n"
             )
         sys.path.insert(0, ".")
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import threading
         from eventlet import patcher
         got = []
@@ -306,9 +307,9 @@ def test_mysqldb_keyword_with_pymysql_as_mysqldb(run_python):
         """
         import pymysql
         pymysql.install_as_MySQLdb()
-        import eventlet
+        import eventlet.patcher
         # Real sockets for the driver: its calls run in worker OS threads anyway.
-        eventlet.monkey_patch(thread=True, time=True, MySQLdb=True)
+        eventlet.patcher.monkey_patch(thread=True, time=True, MySQLdb=True)
         from eventlet import patcher
         import MySQLdb, threading
         print(patcher.is_monkey_patched("MySQLdb"), MySQLdb.__name__)
@@ -344,8 +345,8 @@ def test_multiprocessing_fork_from_a_green_thread(run_python):
     """The child's exit does not wait for the threads inherited from the parent."""
     result = run_python(
         """
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import multiprocessing, os, threading
         def child(queue):
             queue.put(("from child", os.getpid() != PARENT))
@@ -374,8 +375,8 @@ def test_logging_handler_alive_at_exit_prints_nothing(run_python):
     # greenlet no longer answers getcurrent(): the exit must still be silent.
     result = run_python(
         """
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import logging
         logging.getLogger("app").addHandler(logging.StreamHandler())
         logging.getLogger("app").warning("logged")

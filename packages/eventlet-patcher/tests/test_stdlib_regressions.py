@@ -16,8 +16,8 @@ def test_the_hub_after_monkey_patch_is_epoll_over_the_real_select(run_python):
     or the default hub falls back to poll (the green select has no epoll)."""
     result = run_python(
         """
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import select
         from eventlet import hubs
         from eventlet.hubs import epolls
@@ -32,8 +32,8 @@ def test_the_hub_after_monkey_patch_is_epoll_over_the_real_select(run_python):
 def test_a_hub_made_after_monkey_patch_in_a_new_os_thread_is_epoll_too(run_python):
     result = run_python(
         """
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         from eventlet import hubs
         from eventlet.patcher import original
         found = []
@@ -50,8 +50,8 @@ def test_allocate_lock_on_a_class_after_monkey_patch(run_python):
     """test_thread keeps ``locktype = thread.allocate_lock`` on its test class."""
     result = run_python(
         """
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import _thread, threading
         class Case:
             locktype = _thread.allocate_lock
@@ -67,8 +67,8 @@ def test_interrupt_main_from_a_thread_reaches_the_main_thread(run_python):
     thread's, not reported as the Thread's own exception."""
     result = run_python(
         """
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import _thread, threading
         never = threading.Event()
         thread = threading.Thread(target=_thread.interrupt_main)
@@ -82,3 +82,25 @@ def test_interrupt_main_from_a_thread_reaches_the_main_thread(run_python):
         """
     )
     assert result.lines == ["interrupted"]
+
+
+def test_asyncio_after_monkey_patch_waits_green(run_python):
+    """test_os's asyncio tests: importing the hubs before patching must not import asyncio,
+    which would keep the real selectors and block every green thread in its loop (here, the
+    default executor's worker, which asyncio.run() waits for at shutdown)."""
+    result = run_python(
+        """
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
+        import asyncio, time
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            print(type(loop._selector).__name__)
+            return await loop.run_in_executor(None, lambda: time.sleep(0.01) or "from the pool")
+
+        print(asyncio.run(main()))
+        """
+    )
+    assert result.lines[1:] == ["from the pool"]
+    assert result.lines[0] != "EpollSelector"

@@ -8,8 +8,8 @@ def test_current_thread_per_spawn_n_and_main_thread(run_python):
     """Upstream #731: current_thread() is distinct in each spawn_n green thread."""
     result = run_python(
         """
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import threading
         from eventlet.greenthread import spawn_n, spawn, sleep
         seen = []
@@ -35,8 +35,8 @@ def test_local_is_per_green_thread_and_subclass_takes_arguments(run_python):
     """Upstream #93: a threading.local subclass whose __init__ takes arguments works."""
     result = run_python(
         """
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import threading
         from eventlet.greenthread import spawn, spawn_n, sleep
         class Tagged(threading.local):
@@ -73,8 +73,8 @@ def test_lock_made_before_patching_contended_by_green_threads(run_python):
         import threading
         lock = threading.Lock()
         rlock = threading.RLock()
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import time
         from eventlet.greenthread import spawn
         order = []
@@ -103,8 +103,8 @@ def test_lock_made_before_patching_contended_by_green_threads(run_python):
 def test_thread_join_is_alive_daemon_event_condition_timer(run_python):
     result = run_python(
         """
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import threading, time
         started = threading.Event()
         go = threading.Event()
@@ -154,8 +154,8 @@ def test_thread_join_is_alive_daemon_event_condition_timer(run_python):
 def test_thread_pool_executor(run_python):
     result = run_python(
         """
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import concurrent.futures, threading, time
         def work(n, release=None):
             if release is not None:
@@ -187,8 +187,8 @@ def test_logging_from_many_green_threads(run_python):
         import logging, sys
         logging.basicConfig(stream=sys.stdout, format="%(threadName)s %(message)s",
                             level=logging.INFO)
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import threading, time
         log = logging.getLogger("scenario")
         def worker(n):
@@ -211,8 +211,8 @@ def test_logging_from_a_real_os_thread_while_green_threads_log(run_python):
     result = run_python(
         """
         import logging, sys
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         from eventlet import patcher
         import threading, time
         logging.basicConfig(stream=sys.stdout, format="%(message)s", level=logging.INFO)
@@ -243,8 +243,8 @@ def test_logging_from_a_real_os_thread_while_green_threads_log(run_python):
 def test_green_lock_shared_with_a_real_os_thread(run_python):
     result = run_python(
         """
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         from eventlet import patcher
         import threading, time
         real_threading = patcher.original("threading")
@@ -276,8 +276,8 @@ def test_green_lock_shared_with_a_real_os_thread(run_python):
 def test_shutdown_waits_for_non_daemon_threads_and_pool_work(run_python):
     result = run_python(
         """
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import threading, time, concurrent.futures
         go = threading.Event()
         def late(name):
@@ -308,8 +308,8 @@ def test_exit_prints_nothing(run_python):
     """Daemon threads and green threads still blocked (accept, recv, get, sleep) at exit."""
     result = run_python(
         """
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import logging, queue, socket, threading, time
         logging.basicConfig()
         server = socket.create_server(("127.0.0.1", 0))
@@ -334,7 +334,7 @@ def test_exit_code_and_exception_at_exit(run_python):
     result = run_python(
         """
         import eventlet, sys
-        eventlet.monkey_patch()
+        eventlet.patcher.monkey_patch()
         import threading
         t = threading.Thread(target=lambda: None)
         t.start()
@@ -349,8 +349,8 @@ def test_pool_imported_before_patching_does_not_hold_up_exit(run_python):
     result = run_python(
         """
         import concurrent.futures.thread
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import time
         import threading
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=2)
@@ -371,8 +371,8 @@ def test_pool_imported_before_patching_does_not_hold_up_exit(run_python):
 def test_exit_waits_for_real_os_threads_too(run_python):
     result = run_python(
         """
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         from eventlet import patcher
         real_threading = patcher.original("threading")
         go = real_threading.Event()
@@ -400,8 +400,8 @@ def test_logging_handler_made_before_patching_excludes_green_threads(run_python)
         log = logging.getLogger("scenario")
         log.addHandler(SlowHandler())
         log.setLevel(logging.INFO)
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         import threading
         from eventlet.green import thread as green_thread
         print(type(logging._lock) is green_thread.RLock, type(log.handlers[0].lock).__name__)
@@ -423,8 +423,8 @@ def test_logging_handler_made_before_patching_excludes_green_threads(run_python)
 def test_real_os_thread_joins_a_green_thread_and_sets_a_green_event(run_python):
     result = run_python(
         """
-        import eventlet
-        eventlet.monkey_patch()
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
         from eventlet import patcher
         import threading, time
         green = threading.Thread(target=time.sleep, args=(0.02,))

@@ -176,6 +176,10 @@ def _import_hubs() -> None:
     from eventlet import hubs
 
     for name in hubs.BUILTIN_HUBS:
+        if name == "asyncio" and "asyncio" not in sys.modules:
+            # It imports asyncio, which would then keep the real selectors (a loop blocking
+            # every green thread); get_hub() below still imports it if it is the chosen hub.
+            continue
         try:
             importlib.import_module(f"eventlet.hubs.{name}")
         except ImportError:

@@ -24,8 +24,8 @@ from collections.abc import Iterable as _Iterable
 from functools import partial as _partial
 from select import *  # noqa: F403  (the constants, error, PIPE_BUF)
 from typing import Any as _Any
-from typing import cast as _cast
 from typing import TypeVar as _TypeVar
+from typing import cast as _cast
 
 from greenlet import getcurrent as _getcurrent
 
@@ -282,7 +282,7 @@ if hasattr(_select, "poll"):
         def __repr__(self) -> str:
             return f"<function {__name__}.poll>"
 
-    poll = _PollMaker()  # type: ignore[assignment]
+    poll = _PollMaker()  # type: ignore[assignment,misc]
 
     def _poll_timeout(timeout: _Any) -> float | None:
         """``poll()``'s timeout in milliseconds as seconds; None: wait for ever."""

@@ -87,9 +87,7 @@ _run_stdlib_subprocess(globals())
 __doc__ = _GREEN_DOC
 
 
-def _open_pipe(
-    fd: int, mode: str = "r", buffering: int = -1, *args: _Any, **kwargs: _Any
-) -> _Any:
+def _open_pipe(fd: int, mode: str = "r", buffering: int = -1, *args: _Any, **kwargs: _Any) -> _Any:
     """What ``Popen`` gets for ``io.open(fd, mode, bufsize)``: a green pipe over ``fd``."""
     if buffering == 1 and "b" in mode:
         # As io.open() says it, and does: binary files have no line buffering.

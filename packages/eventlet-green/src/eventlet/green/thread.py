@@ -80,7 +80,7 @@ def interrupt_main(signum: int = 2, /) -> None:
     """
     if getcurrent() is _main_greenlet or _root_greenlet() is not _main_greenlet:
         # In the main green thread, or in another OS thread: the signal reaches it as usual.
-        _stdlib_thread.interrupt_main(signum)
+        _stdlib_thread.interrupt_main(cast(Any, signum))  # typeshed wants a Signals; ints do
         return
     import signal  # only here: most programs never interrupt the main thread
 
@@ -300,7 +300,10 @@ class LockType:
         elif waiter.thread == _os_thread_ident():
             waiter.hub.run_soon(_resume, waiter, True)
         else:
-            waiter.hub.call_soon_threadsafe(_resume, waiter, True)
+            try:
+                waiter.hub.call_soon_threadsafe(_resume, waiter, True)
+            except RuntimeError:  # its hub is closed, its thread gone: pass the lock on
+                self.release()
 
     def locked(self) -> bool:
         """Return True if the lock is held."""

@@ -20,7 +20,7 @@ from eventlet.green._getaddrinfo import is_ip_addr
 from eventlet.green._inject import original
 from eventlet.greenio import _wait
 from eventlet.greenio._wait import CONNECT_ERR, CONNECT_SUCCESS
-from eventlet.hubs import READ, IOClosed, get_hub, notify_close, notify_opened
+from eventlet.hubs import READ, IOClosed, get_hub, notify_close, notify_opened, notify_released
 
 __all__ = [
     "CONNECT_ERR",
@@ -55,13 +55,6 @@ def _timed_out(read: bool = True) -> TimeoutError:
     return socket_timeout("timed out")
 
 
-def _threadlocal_hub() -> Any:
-    """The current OS thread's hub if it has one (a finalizer must not make one)."""
-    from eventlet.hubs import _threadlocal
-
-    return getattr(_threadlocal, "hub", None)
-
-
 class GreenSocket:
     """A socket with the whole ``socket.socket`` interface, green.
 
@@ -88,7 +81,9 @@ class GreenSocket:
         if isinstance(family, GreenSocket):
             fd = family.fd
             timeout = family._timeout
-        elif isinstance(family, _RealSocket):
+        elif isinstance(family, _RealSocket) or not isinstance(family, int):
+            # A stdlib socket, or an object standing for one (gunicorn wraps its listeners
+            # in a class that forwards to the socket): used as it is, as upstream does.
             fd = family
             timeout = fd.gettimeout()
         else:
@@ -117,9 +112,7 @@ class GreenSocket:
         # a file some duplicate holds open.
         if not self.__dict__.get("_closed", True):
             try:
-                hub = _threadlocal_hub()
-                if hub is not None:
-                    hub.release(self._fileno)
+                notify_released(self._fileno)
             except Exception:  # interpreter shutdown: modules half gone
                 pass
 

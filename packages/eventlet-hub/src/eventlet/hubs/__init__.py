@@ -29,6 +29,7 @@ __all__ = [
     "get_hub",
     "notify_close",
     "notify_opened",
+    "notify_released",
     "trampoline",
     "use_hub",
 ]
@@ -186,6 +187,18 @@ def notify_close(fd: int) -> None:
     hub = getattr(_threadlocal, "hub", None)
     if hub is not None:
         hub.notify_close(fd)
+
+
+def notify_released(fd: int) -> None:
+    """The owner of ``fd`` was collected unclosed: the hub lets go of its registration.
+
+    The descriptor is about to be closed by the standard library's finalizer; unless a green
+    thread still waits on it, the hub stops watching it (an epoll registration kept after
+    the last wait would otherwise outlive the object). Makes no hub.
+    """
+    hub = getattr(_threadlocal, "hub", None)
+    if hub is not None:
+        hub.release(fd)
 
 
 def notify_opened(fd: int) -> None:

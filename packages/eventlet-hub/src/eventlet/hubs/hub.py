@@ -34,6 +34,7 @@ from typing import Any
 
 from greenlet import GreenletExit, getcurrent, greenlet
 
+from eventlet.hubs._park import stray
 from eventlet.hubs.timer import LocalTimer, Timer
 
 __all__ = ["BaseHub", "FdListener", "IOClosed", "READ", "WRITE", "debug_state"]
@@ -68,12 +69,20 @@ class _DebugState:
 debug_state = _DebugState()
 
 
+def _nothing() -> None:
+    """A callback that only wakes the loop."""
+
+
 def _closed_callback(*args: Any) -> None:
     """Stands in for the callback of a listener whose descriptor was closed."""
 
 
 class FdListener:
-    """One green thread's interest in one descriptor becoming readable or writable."""
+    """One green thread's interest in one descriptor becoming readable or writable.
+
+    A listener that :meth:`BaseHub.wait_io` reuses has ``tb`` None: its green thread
+    (``greenlet``) is thrown into directly.
+    """
 
     __slots__ = ("evtype", "fileno", "cb", "tb", "mark_as_closed", "spent", "greenlet", "traceback")
     traceback: str
@@ -147,6 +156,7 @@ class BaseHub:
         self._threadsafe: deque[list[Any]] = deque()
         self._waiting_in_os = False  # True while the loop sleeps in the OS
         self.running = False
+        self.turns = 0  # loop turns so far: a monitor thread tells progress by it
         self.stopping = False
         self.debug_blocking = False
         self.debug_blocking_resolution = 1.0
@@ -401,9 +411,12 @@ class BaseHub:
                 )
             listener = self.add(evtype, fileno, current.switch, current.throw, mark_as_closed)
             try:
-                return self.switch()
+                got = self.switch()
             finally:
                 self.remove(listener)
+            if got != fileno:
+                raise stray(self, f"waiting to {evtype} descriptor {fileno}", got)
+            return got
         kept = self._rcache.get(fileno) if bit is _READ_BIT else None
         if kept is None or kept.cb is not None:  # none kept, or in use / defanged
             listener = FdListener(
@@ -427,7 +440,10 @@ class BaseHub:
                 raise
         try:
             hub_greenlet = self.greenlet
-            return hub_greenlet.switch() if not hub_greenlet.dead else self.switch()
+            got = hub_greenlet.switch() if not hub_greenlet.dead else self.switch()
+            if got != fileno:  # the hub wakes a reader or writer with the descriptor's number
+                raise stray(self, f"waiting to {evtype} descriptor {fileno}", got)
+            return got
         finally:
             if not listener.spent:
                 secondaries = self._rsecondaries if bucket is self._rlisteners else self._wsecondaries
@@ -519,7 +535,7 @@ class BaseHub:
             if not listener.greenlet.dead:
                 # A listener wait_io kept and refilled has no tb (one bound method less
                 # per wait): its green thread is thrown into directly.
-                throw = listener.tb or listener.greenlet.throw
+                throw = listener.greenlet.throw if listener.tb is None else listener.tb
                 throw(IOClosed(errno.ENOTCONN, "Operation on closed file"))
 
     def get_readers(self) -> list[FdListener]:
@@ -666,6 +682,8 @@ class BaseHub:
         # This greenlet never returns: every green thread has it as parent, so it must
         # outlive an abort() or an interrupt. Both hand control to the main greenlet, and a
         # later switch() resumes the loop here. Only killing it (its thread ends) ends it.
+        parent = self.greenlet.parent
+        assert parent is not None  # the thread's main greenlet, see _new_greenlet()
         try:
             while True:
                 self.running = True
@@ -673,10 +691,10 @@ class BaseHub:
                 try:
                     self._loop()
                 except (KeyboardInterrupt, SystemExit):
-                    self.greenlet.parent.throw(*sys.exc_info())
+                    parent.throw(*sys.exc_info())
                     continue
                 self.running = False  # stopped by abort()
-                self.greenlet.parent.switch()
+                parent.switch()
         finally:
             self.running = False
             self.stopping = False
@@ -689,6 +707,7 @@ class BaseHub:
         entry: Any = None
         callback: Any = None
         while not self.stopping:
+            self.turns += 1  # progress, for the blocking monitor (eventlet.hubs._monitor)
             if self.debug_blocking:
                 self.block_detect_post()  # a fresh alarm for every turn
             if self.next_timers:
@@ -746,10 +765,13 @@ class BaseHub:
         raise NotImplementedError
 
     def abort(self, wait: bool = False) -> None:
-        """Stop the loop at the end of its current turn; with ``wait``, until it has stopped."""
+        """Stop the loop at the end of its current turn; with ``wait``, until it has stopped.
+
+        Callable from any OS thread; raises RuntimeError if the hub is closed while running.
+        """
         if self.running:
             self.stopping = True
-            self._wake()
+            self.call_soon_threadsafe(_nothing)  # wakes the loop, with the cross-thread rules
         if wait and getcurrent() is not self.greenlet:
             while self.running:
                 entry = self.run_soon(getcurrent().switch)
