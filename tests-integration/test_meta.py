@@ -169,6 +169,17 @@ def test_submodule_attributes(name: str) -> None:
     )
 
 
+def test_patcher_reexports() -> None:
+    _python(
+        """
+        import eventlet
+        from eventlet import patcher
+        assert eventlet.monkey_patch is patcher.monkey_patch
+        assert eventlet.import_patched is patcher.import_patched
+        """
+    )
+
+
 def test_hub_and_queue_through_the_meta_package() -> None:
     _python(
         """

@@ -4,19 +4,23 @@
 Usage (the nox session ``stdlib`` runs it in a venv with every distribution installed)::
 
     python tools/stdlib_tests.py [--mode both|patched|plain] [--modules test_queue ...]
-                                 [--timeout SECONDS] [--json FILE] [--write-docs]
+                                 [--timeout SECONDS] [--test-timeout SECONDS]
+                                 [--logdir DIR] [--json FILE] [--write-docs]
 
 Each test module of the interpreter's ``test`` package runs in a process of its own, with a
 time limit, through unittest (not regrtest): once as it is ("plain") and once after
 ``monkey_patch()`` ("patched"). Of the resources regrtest guards, only "network" is on (the
 tests use loopback servers; those that would reach the Internet skip themselves when it is
 out of reach, as here). Each process writes one line per finished test
-to a file, so a module that hangs still reports what ran before the hang.
+to a file, so a module that hangs still reports what ran before the hang. A test that runs
+longer than ``--test-timeout`` is stopped (a watchdog OS thread signals the main thread, whose
+handler prints every greenlet's stack and raises in the main greenlet) and counts as an
+error; a module that outlives ``--timeout`` prints every greenlet's stack and is killed.
 
 The table printed at the end gives ran/ok/fail/error/skip per module and mode. A test that is
 ok plain and not ok patched is a regression, unless tools/stdlib_known_failures.txt lists it
-(with the reason it cannot hold under green threads). The exit status is 1 if any module hangs
-or regresses beyond that list, so the session fails.
+(with the reason it cannot hold under green threads). The exit status is 1 if any module hangs,
+a test times out, or a test regresses beyond that list, so the session fails.
 
 Only the standard library is used here.
 """

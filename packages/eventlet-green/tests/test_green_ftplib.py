@@ -12,6 +12,7 @@ import ftplib
 import io
 import socket
 import ssl
+import sys
 import threading
 import urllib.error
 
@@ -367,6 +368,12 @@ def test_urlopen_ftp_downloads_overlap(ftp_server, make_gate):
         assert [f.wait() for f in fetches] == [b"1" * 1000, b"2" * 1000]
 
 
+@pytest.mark.skipif(
+    sys.version_info < (3, 11),
+    reason="CPython 3.10's CacheFTPHandler reuses a connection without reading the reply to "
+    "the first transfer (its ftpwrapper.endtransfer does not call voidresp; fixed in 3.11), "
+    "so the second retrieval fails with the standard library alone",
+)
 def test_cache_ftp_handler_keeps_one_green_connection(ftp_server):
     srv = ftp_server({"a.txt": b"first file", "b.txt": b"second file"})
     host, port = srv.address

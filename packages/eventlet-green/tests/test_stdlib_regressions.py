@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import _thread as std_thread
 import io
+import os
 import select as std_select
 import signal
 import subprocess as std_subprocess
@@ -171,3 +172,112 @@ def test_subprocess_public_names_are_the_stdlib_ones():
     public = {name for name in vars(green_subprocess) if not name.startswith("_")}
     assert public - set(dir(std_subprocess)) == set()
     assert green_subprocess.TimeoutExpired is std_subprocess.TimeoutExpired
+
+
+def test_select_still_hears_a_descriptor_after_a_wake_up_it_did_not_ask_for():
+    """test_subprocess hung now and then in communicate(): a wake-up for a descriptor that
+    select() then found not ready (here urgent data, which the hub hears as readable and
+    select's read list does not) silenced it for the rest of the call, so the data that came
+    next was never seen and select() waited for ever."""
+    from eventlet.green import socket as green_socket
+    from eventlet.greenthread import spawn_after
+
+    server = green_socket.create_server(("127.0.0.1", 0))
+    client = green_socket.create_connection(server.getsockname())
+    conn, _ = server.accept()
+    with server, client, conn:
+        conn.send(b"!", green_socket.MSG_OOB)
+        later = spawn_after(0.05, conn.send, b"data")
+        assert select.select([client], [], [], 10) == ([client], [], [])
+        later.wait()
+        assert client.recv(10) == b"data"
+
+
+# -- green sockets (test_socket) ------------------------------------------------------------
+
+
+def test_socket_class_has_the_stdlib_private_methods_callers_use():
+    """test_socket.test_socket_methods and the Sendfile*Test cases."""
+    from eventlet.green import socket as green_socket
+
+    for name in ("_accept", "_sendfile_use_send", "_sendfile_use_sendfile"):
+        assert callable(getattr(green_socket.socket, name)), name
+
+
+@pytest.mark.parametrize("method", ["_sendfile_use_send", "_sendfile_use_sendfile"])
+def test_sendfile_halves_send_a_file_on_a_blocking_green_socket(tmp_path, method):
+    from eventlet.green import socket as green_socket
+
+    payload = bytes(range(256)) * 4000  # more than a socket buffer holds at once
+    path = tmp_path / "payload"
+    path.write_bytes(payload)
+    server = green_socket.create_server(("127.0.0.1", 0))
+    received = []
+
+    def receive():
+        conn, _ = server.accept()
+        with conn:
+            while chunk := conn.recv(65536):
+                received.append(chunk)
+
+    reader = spawn(receive)
+    with green_socket.create_connection(server.getsockname()) as client, open(path, "rb") as f:
+        assert getattr(client, method)(f, offset=10, count=len(payload) - 20) == len(payload) - 20
+        assert f.tell() == len(payload) - 10
+    reader.wait()
+    server.close()
+    assert b"".join(received) == payload[10:-10]
+
+
+def test_sendfile_halves_refuse_a_non_blocking_socket(tmp_path):
+    from eventlet.green import socket as green_socket
+
+    a, b = green_socket.socketpair()
+    with a, b, open(tmp_path / "f", "wb+") as f:
+        a.setblocking(False)
+        with pytest.raises(ValueError, match="non-blocking"):
+            a._sendfile_use_send(f)
+        with pytest.raises(ValueError, match="positive integer"):
+            a.settimeout(None) or a._sendfile_use_sendfile(f, count=0)
+
+
+def test_sendto_with_an_address_of_none_is_a_type_error():
+    """test_socket.testSendtoErrors."""
+    from eventlet.green import socket as green_socket
+
+    with green_socket.socket(green_socket.AF_INET, green_socket.SOCK_DGRAM) as sock:
+        with pytest.raises(TypeError, match="NoneType"):
+            sock.sendto(b"foo", None)
+        with pytest.raises(TypeError, match="NoneType"):
+            sock.sendto(b"foo", 0, None)
+
+
+def test_sendmsg_with_msg_dontwait_does_not_wait():
+    """test_socket.testSendmsgDontWait: the flag makes that one call non-blocking."""
+    from eventlet.green import socket as green_socket
+
+    a, b = green_socket.socketpair()
+    with a, b:
+        assert a.gettimeout() is None
+        with pytest.raises(BlockingIOError):
+            while True:  # fills the buffer, then must raise instead of waiting
+                a.sendmsg([b"x" * 65536], [], green_socket.MSG_DONTWAIT)
+
+
+def test_sendfile_use_sendfile_gives_up_on_what_os_sendfile_cannot_read():
+    """test_socket.test__sendfile_use_sendfile and testNonRegularFile: the standard
+    library's fall-back signal, _GiveupOnSendfile, for a file with no usable descriptor."""
+    from eventlet.green import socket as green_socket
+
+    with green_socket.socket() as sock:
+        with pytest.raises(green_socket._GiveupOnSendfile):
+            sock._sendfile_use_sendfile(io.BytesIO(b"data"))
+        closed = os.open(os.curdir, os.O_RDONLY)
+        os.close(closed)
+
+        class File:
+            def fileno(self) -> int:
+                return closed
+
+        with pytest.raises(green_socket._GiveupOnSendfile):
+            sock._sendfile_use_sendfile(File())

@@ -179,18 +179,6 @@ def test_is_monkey_patched_every_patched_module(run_python):
     ]
 
 
-def test_meta_package_reexports(run_python):
-    result = run_python(
-        """
-        import eventlet.patcher
-        from eventlet import patcher
-        print(eventlet.monkey_patch is patcher.monkey_patch)
-        print(eventlet.import_patched is patcher.import_patched)
-        """
-    )
-    assert result.lines == ["True", "True"]
-
-
 def test_import_patched_leaves_original_module_untouched(run_python):
     result = run_python(
         """

@@ -333,7 +333,7 @@ def test_exit_prints_nothing(run_python):
 def test_exit_code_and_exception_at_exit(run_python):
     result = run_python(
         """
-        import eventlet, sys
+        import eventlet.patcher, sys
         eventlet.patcher.monkey_patch()
         import threading
         t = threading.Thread(target=lambda: None)

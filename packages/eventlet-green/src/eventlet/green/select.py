@@ -44,6 +44,7 @@ del _name
 
 _T = _TypeVar("_T")
 _TIMED_OUT = object()  # what the timer hands to the waiting green thread
+_RECHECK = object()  # what the timer hands over when silenced descriptors are due a look
 
 
 def get_fileno(obj: _Any) -> int:
@@ -85,7 +86,8 @@ def _wait_until_ready(
     One listener per descriptor, for reading or for writing; the first that fires (or the
     timeout) wakes this green thread, which then calls ``check()``. A listener that fires
     while ``check()`` sees nothing (urgent data under ``select``'s read list, an event the
-    caller did not ask for) is not registered again during this call: it would keep firing.
+    caller did not ask for) is not registered again during this call: it would keep firing;
+    ``check()`` looks at it now and then instead, so its real readiness is not missed.
     Return what ``check()`` found, or None when the timeout passed first.
     """
     hub = _get_hub()
@@ -95,6 +97,7 @@ def _wait_until_ready(
     deadline = None if timeout is None else hub.clock() + timeout
     wanted = [(_READ, fd) for fd in reads] + [(_WRITE, fd) for fd in writes]
     silent: set[tuple[str, int]] = set()
+    recheck = 0.0
     while True:
         listeners = []
         timer = None
@@ -110,11 +113,21 @@ def _wait_until_ready(
                     # which the zero-timeout ask has already reported where it counts.
                     continue
                 listeners.append(listener)
+            delay = None
             if deadline is not None:
-                remaining = deadline - hub.clock()
-                if remaining <= 0:
+                delay = deadline - hub.clock()
+                if delay <= 0:
                     return None
-                timer = hub.schedule_call_global(remaining, current.switch, _TIMED_OUT)
+            wake_with = _TIMED_OUT
+            if silent:
+                # A silenced descriptor is no longer heard: ask the OS about it now and then
+                # (more and more seldom), or its real readiness could be waited for in vain.
+                # Rare (a wake-up for nothing), so a late look costs little.
+                recheck = min(recheck * 2 or 0.1, 1.0)
+                if delay is None or recheck < delay:
+                    delay, wake_with = recheck, _RECHECK
+            if delay is not None:
+                timer = hub.schedule_call_global(delay, current.switch, wake_with)
             woke = hub.switch()
         finally:
             for listener in listeners:

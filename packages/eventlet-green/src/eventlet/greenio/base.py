@@ -12,6 +12,7 @@ raises ``BlockingIOError`` at once, a positive number raises ``TimeoutError("tim
 from __future__ import annotations
 
 import errno
+import io
 import os
 from collections.abc import Callable
 from typing import Any
@@ -47,6 +48,9 @@ SOCKET_CLOSED = frozenset((errno.ECONNRESET, errno.ENOTCONN, errno.ESHUTDOWN, er
 # What a receive returns as end of stream (b"" / 0) rather than raising, as upstream does: a
 # reset, or a socket not (or no longer) connected.
 _RECV_CLOSED = frozenset((errno.ECONNRESET, errno.ENOTCONN, errno.ESHUTDOWN))
+
+# A flag that makes one call non-blocking whatever the socket's mode (0 where there is none).
+_MSG_DONTWAIT = getattr(_socket, "MSG_DONTWAIT", 0)
 
 _INET_FAMILIES = (_socket.AF_INET, _socket.AF_INET6)
 
@@ -292,9 +296,10 @@ class GreenSocket:
                             raise
                     deadline = _wait.wait(fileno, False, timeout, deadline, mark, _timed_out)
 
-    def sendto(self, data: Any, flags_or_address: Any, address: Any = None) -> int:
+    def sendto(self, data: Any, *flags_and_address: Any) -> int:
         """Send ``data`` to ``address``: ``sendto(data, address)`` or ``(data, flags, address)``."""
-        args = (data, flags_or_address) if address is None else (data, flags_or_address, address)
+        # Passed on as given: the real sendto checks them (an address of None is a TypeError).
+        args = (data, *flags_and_address)
         try:
             return self.fd.sendto(*args)
         except BlockingIOError:
@@ -308,8 +313,8 @@ class GreenSocket:
         try:
             return self.fd.sendmsg(*args)
         except BlockingIOError:
-            if self._timeout == 0.0:
-                raise
+            if self._timeout == 0.0 or flags & _MSG_DONTWAIT:
+                raise  # non-blocking, or this one call asked not to wait
             return self._retry(False, self.fd.sendmsg, *args)
 
     def sendfile(self, file: Any, offset: int = 0, count: int | None = None) -> int:
@@ -337,6 +342,41 @@ class GreenSocket:
         if not size:
             return 0
         return self._sendfile_with_sendfile(file, fileno, size, offset, count)
+
+    def _sendfile_use_send(self, file: Any, offset: int = 0, count: int | None = None) -> int:
+        """:meth:`sendfile` through ``send`` only (the standard library's private name)."""
+        self._check_sendfile(file, count)
+        return self._sendfile_with_send(file, offset, count)
+
+    def _sendfile_use_sendfile(self, file: Any, offset: int = 0, count: int | None = None) -> int:
+        """:meth:`sendfile` through ``os.sendfile`` (the standard library's private name)."""
+        self._check_sendfile(file, count)
+        # Not a file os.sendfile can read: the standard library's signal to fall back to send.
+        try:
+            fileno = file.fileno()
+        except (AttributeError, io.UnsupportedOperation) as err:
+            raise _socket._GiveupOnSendfile(err) from None
+        try:
+            size = os.fstat(fileno).st_size
+        except OSError as err:
+            raise _socket._GiveupOnSendfile(err) from None
+        if not size:
+            return 0
+        return self._sendfile_with_sendfile(file, fileno, size, offset, count)
+
+    def _check_sendfile(self, file: Any, count: int | None) -> None:
+        """Refuse what :meth:`sendfile` refuses, as the standard library does."""
+        if "b" not in getattr(file, "mode", "b"):
+            raise ValueError("file should be opened in binary mode")
+        if not self.type & _socket.SOCK_STREAM:
+            raise ValueError("only SOCK_STREAM type sockets are supported")
+        if count is not None:
+            if not isinstance(count, int):
+                raise TypeError(f"count must be a positive integer (got {count!r})")
+            if count <= 0:
+                raise ValueError(f"count must be a positive integer (got {count!r})")
+        if self._timeout == 0.0:
+            raise ValueError("non-blocking sockets are not supported")
 
     def _sendfile_with_sendfile(
         self, file: Any, fileno: int, size: int, offset: int, count: int | None
@@ -383,6 +423,17 @@ class GreenSocket:
                 file.seek(offset + sent)
 
     # -- connections ----------------------------------------------------------------------
+
+    def _accept(self) -> tuple[int, Any]:
+        """Wait for a connection; return ``(descriptor, address)`` (the standard library's
+        private half of :meth:`accept`)."""
+        fd = self.fd
+        try:
+            return fd._accept()
+        except BlockingIOError:
+            if self._timeout == 0.0:
+                raise
+            return self._retry(True, fd._accept)
 
     def accept(self) -> tuple[GreenSocket, Any]:
         """Wait for a connection; return ``(GreenSocket, address)``.
