@@ -49,6 +49,11 @@ def _check_seconds(seconds: Any, caller: str) -> float:
     return value
 
 
+# What sleep(0) switches back with: greenlet.switch(WOKEN) returns WOKEN itself, so the hot
+# path checks its wake-up by identity, with no tuple made per switch.
+_WOKEN_ALONE = (WOKEN,)
+
+
 def sleep(seconds: float = 0) -> None:
     """Suspend the current green thread for at least ``seconds``; ``sleep(0)`` just yields.
 
@@ -64,13 +69,13 @@ def sleep(seconds: float = 0) -> None:
     if seconds == 0 and seconds.__class__ in (int, float):
         # The hot path: straight onto the run queue. The hub is not asleep in the OS (this
         # green thread runs), so it needs no wake-up.
-        entry = [current.switch, WOKEN_ARGS]
+        entry = [current.switch, _WOKEN_ALONE]
         hub._ready.append(entry)
         try:
             got = hub.switch() if hub_greenlet.dead else hub_greenlet.switch()
         finally:
             entry[0] = None  # a kill may have woken us first: the entry must not fire late
-        if got is not WOKEN_ARGS:
+        if got is not WOKEN:
             _check_woken(hub, got)
         return
     timer = hub.schedule_call_global(_check_seconds(seconds, "sleep"), current.switch, *WOKEN_ARGS)
@@ -84,7 +89,7 @@ def sleep(seconds: float = 0) -> None:
 
 def _check_woken(hub: BaseHub, got: Any) -> None:
     """Raise for a sleep resumed by a foreign switch; a stopped hub ends the sleep quietly."""
-    if got.__class__ is tuple and len(got) == 2 and got[0] is WOKEN:
+    if got is WOKEN or (got.__class__ is tuple and len(got) == 2 and got[0] is WOKEN):
         return
     error = stray(hub, "sleep()", got)
     if not (isinstance(error, UnexpectedWakeup) and error.hub_stopped):

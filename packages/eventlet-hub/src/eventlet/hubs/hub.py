@@ -156,7 +156,6 @@ class BaseHub:
         self._threadsafe: deque[list[Any]] = deque()
         self._waiting_in_os = False  # True while the loop sleeps in the OS
         self.running = False
-        self.turns = 0  # loop turns so far: a monitor thread tells progress by it
         self.stopping = False
         self.debug_blocking = False
         self.debug_blocking_resolution = 1.0
@@ -707,7 +706,6 @@ class BaseHub:
         entry: Any = None
         callback: Any = None
         while not self.stopping:
-            self.turns += 1  # progress, for the blocking monitor (eventlet.hubs._monitor)
             if self.debug_blocking:
                 self.block_detect_post()  # a fresh alarm for every turn
             if self.next_timers:
