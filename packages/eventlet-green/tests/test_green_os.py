@@ -312,13 +312,24 @@ def test_waitpid_without_pidfd_polls_green(monkeypatch):
 
 @all_hubs
 def test_wait_for_any_child():
-    pid = spawn_child("raise SystemExit(5)")
+    # The child exits only once another green thread has run, so wait() must really wait on
+    # the hub (a child already gone would be reaped at once, without yielding).
+    release_r, release_w = os.pipe()
+    os.set_inheritable(release_r, True)
+    pid = spawn_child(f"import os; os.read({release_r}, 1); raise SystemExit(5)")
+    os.close(release_r)
     try:
         progressed = Event()
-        spawn(progressed.send)
+
+        def release() -> None:
+            progressed.send()
+            os.write(release_w, b"x")
+
+        spawn(release)
         with Timeout(GUARD):
             got_pid, status = green_os.wait()
     finally:
+        os.close(release_w)
         reap(pid)
     assert (got_pid, os.waitstatus_to_exitcode(status)) == (pid, 5)
     assert progressed.ready()

@@ -123,9 +123,15 @@ def test_push_pull_many_messages_while_other_work_runs(ctx: Any, transport: str)
     count = 3000
     log: list[str] = []
     done = Event()
+    halfway = Event()
 
     def sender() -> None:
         for i in range(count):
+            if i == count // 2:
+                # Whether a send or recv ever has to wait depends on how fast zmq's own I/O
+                # thread moves the messages; this pause makes the receiver find its queue
+                # empty at least once, so its recv must wait on the hub (and others run).
+                halfway.wait()
             push.send(b"%d" % i)
 
     def receiver() -> list[int]:
@@ -133,6 +139,8 @@ def test_push_pull_many_messages_while_other_work_runs(ctx: Any, transport: str)
         for _ in range(count):
             got.append(int(pull.recv()))
             log.append("msg")
+            if len(got) == count // 2:
+                halfway.send()
         done.send()
         return got
 
