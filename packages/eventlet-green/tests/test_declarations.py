@@ -28,6 +28,7 @@ PAIRS = {
     "eventlet.green.thread": "_thread",
     "eventlet.green.threading": "threading",
     "eventlet.green.queue": "queue",
+    "eventlet.green.signal": "signal",
     "eventlet.green.Queue": "queue",
     "eventlet.green.urllib": "urllib",
     "eventlet.green.urllib.request": "urllib.request",
@@ -65,6 +66,7 @@ MUST_PATCH = {
     "eventlet.green._thread",
     "eventlet.green.threading",
     "eventlet.green.queue",
+    "eventlet.green.signal",
     "eventlet.green.http.client",
     "eventlet.green.urllib.request",
     "eventlet.green.socketserver",
@@ -157,7 +159,7 @@ def test_importing_green_modules_leaves_the_stdlib_alone() -> None:
         "import importlib, sys\n"
         "names = ['socket', 'ssl', 'select', 'selectors', 'time', 'os', 'subprocess',\n"
         "         'threading', 'queue', 'http.client', 'http.server', 'urllib.request',\n"
-        "         'socketserver', 'ftplib', '_thread']\n"
+        "         'socketserver', 'ftplib', '_thread', 'signal']\n"
         "before = {n: importlib.import_module(n) for n in names}\n"
         f"for name in {sorted(k for k in PAIRS if 'OpenSSL' not in k and 'zmq' not in k)!r}:\n"
         "    importlib.import_module(name)\n"

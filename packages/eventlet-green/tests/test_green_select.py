@@ -121,6 +121,67 @@ def test_ready_descriptors_come_back_at_once_like_stdlib(pair, pipe):
     assert got[0][0] is a  # the very objects given, in the order given
 
 
+# -- every call is a switch point ----------------------------------------------------------------
+
+
+def _loop_until_other_ran(call, other_ran, turns=200):
+    """Call ``call()`` up to ``turns`` times, stopping once ``other_ran``: the turns it took."""
+    for turn in range(turns):
+        call()
+        if other_ran:
+            return turn
+    return turns
+
+
+def _ready_for_writing(kind, sock):
+    """A call of select() or of a poll object's poll() that finds ``sock`` writable."""
+    if kind == "select":
+        return lambda: select.select([], [sock], [], GUARD)
+    poller = select.poll()
+    poller.register(sock, std_select.POLLOUT)
+    return lambda: poller.poll(GUARD * 1000)
+
+
+@all_hubs
+@pytest.mark.parametrize("kind", ["select", "poll"])
+def test_a_loop_that_always_finds_a_ready_socket_lets_others_run(pair, kind):
+    # The shape of an asyncore server with a pending write on a socket whose peer it waits
+    # for: the socket is always writable, so the call answers at once, every time. The
+    # green thread waiting on I/O must still get its turn (CPython's test_ftplib over TLS).
+    a, b = pair
+    got = []
+    other = spawn(lambda: (select.select([b], [], [], GUARD), got.append(b.recv(10))))
+    a.send(b"hello")
+    with Timeout(GUARD):
+        turns = _loop_until_other_ran(_ready_for_writing(kind, a), got)
+        other.wait()
+    assert got == [b"hello"]
+    assert turns < 5  # the reader ran during the loop, not after it
+
+
+@all_hubs
+def test_a_zero_timeout_select_loop_lets_others_run(pair):
+    a, _ = pair
+    ran = []
+    spawn(ran.append, "other")
+    turns = _loop_until_other_ran(lambda: select.select([a], [], [], 0), ran)
+    assert ran == ["other"]
+    assert turns == 0
+
+
+def test_select_and_poll_answer_inside_the_hub_without_switching(pair):
+    # A hub callback must not switch; there, select() and poll() only look.
+    a, _ = pair
+    poller = select.poll()
+    poller.register(a, std_select.POLLOUT)
+    answers = Event()
+    get_hub().schedule_call_global(
+        0, lambda: answers.send((select.select([], [a], [], 1), poller.poll(1000)))
+    )
+    with Timeout(GUARD):
+        assert answers.wait() == (([], [a], []), [(a.fileno(), std_select.POLLOUT)])
+
+
 def test_zero_timeout_only_looks(pair):
     a, _ = pair
     assert select.select([a], [], [a], 0) == ([], [], [])
@@ -493,7 +554,9 @@ def test_poll_reports_pollnval_for_a_closed_descriptor(pipe):
     poller.register(r, select.POLLIN)
     real.register(r, select.POLLIN)
     pipe.close(r, green=False)
-    assert poller.poll(GUARD * 1000) == real.poll(0) == [(r, select.POLLNVAL)]
+    # The stdlib's answer first: the green call's turn of the hub may open descriptors.
+    expected = real.poll(0)
+    assert poller.poll(GUARD * 1000) == expected == [(r, select.POLLNVAL)]
 
 
 @all_hubs

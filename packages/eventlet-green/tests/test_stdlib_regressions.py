@@ -281,3 +281,21 @@ def test_sendfile_use_sendfile_gives_up_on_what_os_sendfile_cannot_read():
 
         with pytest.raises(green_socket._GiveupOnSendfile):
             sock._sendfile_use_sendfile(File())
+
+
+@pytest.mark.skipif(not hasattr(std_time, "pthread_getcpuclockid"), reason="POSIX only")
+def test_pthread_getcpuclockid_of_a_green_thread_is_its_os_threads(run_python):
+    """test_time: ``time.pthread_getcpuclockid(threading.get_ident())``. The stdlib's, given
+    a green identifier, makes the C library read a thread that is not one (so it runs in a
+    separate interpreter)."""
+    result = run_python(
+        "import _thread, time as std_time\n"
+        "from eventlet.green import threading, time\n"
+        "from eventlet.greenthread import spawn\n"
+        "own = std_time.pthread_getcpuclockid(_thread.get_ident())\n"
+        "here = time.pthread_getcpuclockid(threading.get_ident())\n"
+        "there = spawn(lambda: time.pthread_getcpuclockid(threading.get_ident())).wait()\n"
+        "print(here == there == own, time.clock_gettime(here) <= time.clock_gettime(here))\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "True True\n"

@@ -162,7 +162,7 @@ def test_is_monkey_patched_every_patched_module(run_python):
         """
         from eventlet import patcher
         names = ["threading", "_thread", "queue", "ssl", "selectors", "socket", "select",
-                 "time", "os", "subprocess", "thread"]
+                 "time", "os", "subprocess", "thread", "signal"]
         print([patcher.is_monkey_patched(n) for n in names])
         patcher.monkey_patch()
         print([patcher.is_monkey_patched(n) for n in names])
@@ -172,8 +172,8 @@ def test_is_monkey_patched_every_patched_module(run_python):
         """
     )
     assert result.lines == [
-        str([False] * 11),
-        str([True] * 11),
+        str([False] * 12),
+        str([True] * 12),
         "True True",
         "False False",
     ]

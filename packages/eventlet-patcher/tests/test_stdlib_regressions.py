@@ -104,3 +104,25 @@ def test_asyncio_after_monkey_patch_waits_green(run_python):
     )
     assert result.lines[1:] == ["from the pool"]
     assert result.lines[0] != "EpollSelector"
+
+
+def test_pthread_kill_of_a_thread_ident_after_monkey_patch(run_python):
+    """test_socketserver's test_write: a client Thread sends SIGUSR1 with pthread_kill() to
+    the main thread's ``threading.get_ident()``, a green identifier under patching; the
+    stdlib's pthread_kill, given it, blocks the whole process in the C library."""
+    result = run_python(
+        """
+        import eventlet.patcher
+        eventlet.patcher.monkey_patch()
+        import signal, threading
+        from eventlet.green import signal as green_signal
+        got = threading.Event()
+        signal.signal(signal.SIGUSR1, lambda signum, frame: got.set())
+        main_ident = threading.get_ident()
+        thread = threading.Thread(target=signal.pthread_kill, args=(main_ident, signal.SIGUSR1))
+        thread.start()
+        print(got.wait(10), signal is green_signal, eventlet.patcher.is_monkey_patched("signal"))
+        thread.join()
+        """
+    )
+    assert result.lines == ["True True True"]

@@ -52,6 +52,7 @@ _GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
         ("_thread", "eventlet.green._thread"),
         ("threading", "eventlet.green.threading"),
         ("queue", "eventlet.green.queue"),
+        ("signal", "eventlet.green.signal"),  # pthread_kill() given a green thread's ident
     ),
     "time": (("time", "eventlet.green.time"),),
     "subprocess": (("subprocess", "eventlet.green.subprocess"),),
@@ -193,7 +194,7 @@ def monkey_patch(**on: bool) -> None:
     With no keyword, everything is patched; with True keywords, only those; with False
     keywords, everything but those. Keywords: ``all``, ``os``, ``select`` (with
     ``selectors``), ``socket`` (with ``ssl``), ``thread`` (``_thread``, ``threading``,
-    ``queue``), ``time``, ``subprocess``, ``psycopg``, ``MySQLdb`` and ``builtins`` (the last
+    ``queue``, ``signal``), ``time``, ``subprocess``, ``psycopg``, ``MySQLdb`` and ``builtins`` (the last
     two only when named). Calling it again patches what is new and leaves the rest.
     """
     # A driver that is not installed is not patched (nor reported as patched), as upstream.

@@ -8,7 +8,9 @@ green without a line of it being rewritten, and it follows the running Python's 
 - :func:`inject` imports such a fresh copy and copies its names into a green module;
 - :func:`import_patched` returns a fresh copy of any module, for user code;
 - :func:`original` returns the unpatched standard-library module, even after monkey patching;
-- :func:`rebind` gives a standard-library function a green module's globals.
+- :func:`rebind` gives a standard-library function a green module's globals;
+- :func:`run_stdlib_code` runs a standard-library module's code in a green module's own
+  namespace, for green modules whose globals a program may set (``threading.excepthook``).
 
 ``eventlet.patcher`` (the eventlet-patcher distribution) exposes the public API on top of this.
 """
@@ -30,6 +32,7 @@ __all__ = [
     "is_green",
     "original",
     "rebind",
+    "run_stdlib_code",
     "save_original",
     "slurp_properties",
 ]
@@ -46,6 +49,9 @@ DEFAULT_GREEN_MODULES: tuple[tuple[str, str], ...] = (
     ("threading", "eventlet.green.threading"),
     ("time", "eventlet.green.time"),
 )
+
+# What a saved sys.modules entry holds for a name that had none.
+_MISSING: Any = object()
 
 # Unpatched modules, recorded before monkey patching replaces them in sys.modules.
 _originals: dict[str, types.ModuleType] = {}
@@ -113,14 +119,13 @@ def _swapped_modules(
     block that took one of the green replacements is dropped from ``sys.modules`` too, so the
     rest of the program never meets a stdlib module made green by accident.
     """
-    missing: Any = object()
     touched = set(replacements) | {fresh}
-    saved: dict[str, Any] = {name: sys.modules.get(name, missing) for name in touched}
+    saved: dict[str, Any] = {name: sys.modules.get(name, _MISSING) for name in touched}
     before = set(sys.modules)
     for name, module in saved.items():
         # The real module a green one displaces is the original: original() needs it while
         # the swap lasts (a green module imported meanwhile asks for it).
-        if module is not missing and not is_green(module) and name in replacements:
+        if module is not _MISSING and not is_green(module) and name in replacements:
             _originals.setdefault(name, module)
     try:
         for name, module in replacements.items():
@@ -138,11 +143,7 @@ def _swapped_modules(
                 dropped[name] = sys.modules.pop(name)
         if fresh in sys.modules:
             dropped[fresh] = sys.modules[fresh]
-        for name, module in saved.items():
-            if module is missing:
-                sys.modules.pop(name, None)
-            else:
-                sys.modules[name] = module
+        _put_back(saved)
         # An import also binds a submodule as an attribute of its package: unbind the copies,
         # putting back what was there before.
         for name, module in dropped.items():
@@ -155,6 +156,41 @@ def _swapped_modules(
                 setattr(parent, child, real)
             else:
                 delattr(parent, child)
+
+
+def run_stdlib_code(
+    name: str, namespace: dict[str, Any], green: dict[str, types.ModuleType]
+) -> None:
+    """Run the code of the standard-library module ``name`` in ``namespace``.
+
+    While it runs, ``sys.modules`` holds the ``green`` modules (stdlib name -> green module),
+    so the code's imports take them; ``sys.modules`` is put back afterwards. Unlike
+    :func:`inject`, which copies names out of a separate fresh module, the code runs in the
+    green module's own namespace: its functions then see what a program (or a test's
+    ``mock.patch``) later sets on the green module.
+    """
+    spec = original(name).__spec__
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot find the standard library's {name} module")
+    get_code = getattr(spec.loader, "get_code", None)
+    code = get_code(spec.name) if get_code is not None else None
+    if code is None:
+        raise ImportError(f"cannot load the code of the standard library's {name} module")
+    saved = {module_name: sys.modules.get(module_name, _MISSING) for module_name in green}
+    sys.modules.update(green)
+    try:
+        exec(code, namespace)
+    finally:
+        _put_back(saved)
+
+
+def _put_back(saved: dict[str, Any]) -> None:
+    """Make ``sys.modules`` hold ``saved`` again (an entry saved as _MISSING: none)."""
+    for name, module in saved.items():
+        if module is _MISSING:
+            sys.modules.pop(name, None)
+        else:
+            sys.modules[name] = module
 
 
 def _uses_any(module: Any, modules: list[types.ModuleType]) -> bool:

@@ -2,7 +2,15 @@
 thread.
 
 Both first ask the OS with a zero timeout, which also checks the arguments exactly as the
-standard library does. When nothing is ready yet, they register one hub listener per
+standard library does. When that finds something ready (or the timeout is 0), the answer
+comes back after one turn of the hub (as ``sleep(0)``), so every call is a switch point: in
+an OS thread, a loop that polls with ``select`` shares the processor with other threads by
+preemption, but a green thread switches only in its own calls, and a loop whose ``select``
+always finds something ready (a socket that stays writable, say, while the peer it waits
+for never gets to run) would otherwise starve every other green thread. As with the OS,
+readiness is a hint: another green thread may have read meanwhile.
+
+When nothing is ready yet, they register one hub listener per
 descriptor and switch to the hub once: when a listener fires they ask the OS again, with a
 zero timeout, for the full answer (so the results have the standard library's shape); when
 the timeout passes first, the answer is empty.
@@ -29,6 +37,7 @@ from typing import cast as _cast
 
 from greenlet import getcurrent as _getcurrent
 
+from eventlet.greenthread import sleep as _sleep
 from eventlet.hubs import get_hub as _get_hub
 from eventlet.hubs.hub import READ as _READ
 from eventlet.hubs.hub import WRITE as _WRITE
@@ -73,6 +82,15 @@ def get_fileno(obj: _Any) -> int:
 def _fileno(obj: _Any) -> int:
     """The descriptor of ``obj``, an int or an object with ``fileno()`` (already validated)."""
     return obj if isinstance(obj, int) else int(obj.fileno())
+
+
+def _let_others_run() -> None:
+    """One turn of the hub for the other green threads, before an answer found at once.
+
+    None when called in the hub itself (a hub callback must not switch).
+    """
+    if _getcurrent() is not _get_hub().greenlet:
+        _sleep(0)
 
 
 def _wait_until_ready(
@@ -190,6 +208,7 @@ def select(  # type: ignore[no-redef]
     rlist, wlist, xlist = _as_list(rlist), _as_list(wlist), _as_list(xlist)
     ready = _select.select(rlist, wlist, xlist, 0)  # also checks every object
     if ready[0] or ready[1] or ready[2] or seconds == 0:
+        _let_others_run()
         return ready
     # An exceptional condition (urgent data, an error) wakes a read listener.
     reads = dict.fromkeys(_fileno(obj) for obj in [*rlist, *xlist])
@@ -262,6 +281,7 @@ if hasattr(_select, "poll"):
             try:
                 ready = self._poller.poll(0)
                 if ready or seconds == 0:
+                    _let_others_run()
                     return ready
                 reads = [
                     fd for fd, mask in self._masks.items() if mask & _NOT_WRITE_EVENTS or not mask

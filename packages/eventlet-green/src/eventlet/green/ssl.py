@@ -372,22 +372,17 @@ class GreenSSLSocket(_stdlib_ssl.SSLSocket, _GreenSocketBase):
             self._finish_accept()
         return super().selected_alpn_protocol()
 
-    def unwrap(self) -> socket:
-        """Shut TLS down (close_notify both ways); return the connection as a GreenSocket.
+    def unwrap(self) -> _Any:
+        """Shut TLS down (close_notify both ways) and return this socket, now in the clear.
 
-        Unlike the stdlib, which keeps using the same object in the clear, the descriptor
-        moves to a new :class:`eventlet.greenio.GreenSocket` with the same timeout, and this
-        object is left detached.
+        As with the stdlib, the same object goes on as a plain (green) socket with the same
+        timeout, and a second ``unwrap()`` raises ``ValueError``.
         """
         sslobj = self._sslobj  # type: ignore[has-type]
         if not sslobj:
             raise ValueError("No SSL wrapper around " + str(self))
-        self._ssl_call("shutdown", self._timeout, sslobj.shutdown)
+        plain = self._ssl_call("shutdown", self._timeout, sslobj.shutdown)
         self._sslobj = None
-        timeout = self._timeout
-        family, kind, proto = self.family, self.type, self.proto
-        plain = socket(family, kind, proto, fileno=self.detach())
-        plain.settimeout(timeout)
         return plain
 
     def _ssl_call(

@@ -21,24 +21,21 @@ The exception classes and :class:`CompletedProcess` are the standard library's o
 
 import io as _io
 import subprocess as _stdlib_subprocess
-import sys as _sys
 import types as _types
 import warnings as _warnings
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
-from typing import cast as _cast
 
 from eventlet.green import os as _green_os
 from eventlet.green import select as _green_select
 from eventlet.green import selectors as _green_selectors
 from eventlet.green import threading as _green_threading
 from eventlet.green import time as _green_time
-from eventlet.green._inject import original as _original
+from eventlet.green._inject import run_stdlib_code as _run_stdlib_code
 from eventlet.greenio import GreenPipe as _GreenPipe
 
 if _TYPE_CHECKING:
     # What the standard library's code below defines, for readers and type checkers.
-    from importlib.abc import InspectLoader
     from subprocess import *  # noqa: F403
     from subprocess import (  # noqa: F401
         CalledProcessError,
@@ -51,39 +48,19 @@ if _TYPE_CHECKING:
 _GREEN_DOC = __doc__
 
 
-def _run_stdlib_subprocess(namespace: dict[str, _Any]) -> None:
-    """Run the standard library's ``subprocess`` code in ``namespace``, with green imports.
-
-    In this module's own namespace rather than in a separate copy: what a program (or a test,
-    with ``mock.patch("subprocess.Popen")``) sets here is what the functions then use.
-    """
-    spec = _original("subprocess").__spec__
-    if spec is None or spec.loader is None:
-        raise ImportError("cannot find the standard library's subprocess module")
-    code = _cast("InspectLoader", spec.loader).get_code(spec.name)
-    if code is None:
-        raise ImportError("cannot load the code of the standard library's subprocess module")
-    green = {
+# In this module's own namespace: what a program (or a test, with
+# ``mock.patch("subprocess.Popen")``) sets here is what the functions then use.
+_run_stdlib_code(
+    "subprocess",
+    globals(),
+    {
         "os": _green_os,
         "select": _green_select,
         "selectors": _green_selectors,
         "threading": _green_threading,
         "time": _green_time,
-    }
-    missing = object()
-    saved = {name: _sys.modules.get(name, missing) for name in green}
-    _sys.modules.update(green)
-    try:
-        exec(code, namespace)
-    finally:
-        for name, module in saved.items():
-            if module is missing:
-                _sys.modules.pop(name, None)
-            else:
-                _sys.modules[name] = _cast(_types.ModuleType, module)
-
-
-_run_stdlib_subprocess(globals())
+    },
+)
 __doc__ = _GREEN_DOC
 
 

@@ -29,6 +29,7 @@ from greenlet import GreenletExit, getcurrent
 
 import eventlet.hubs as _hubs
 from eventlet.corolocal import local as _local  # noqa: F401  (_thread._local)
+from eventlet.green._inject import original as _original
 from eventlet.greenthread import spawn
 from eventlet.hubs import get_hub
 from eventlet.hubs._park import park, wake
@@ -500,10 +501,11 @@ def _make_thread_handle(ident: int) -> _ThreadHandle:
 class _Running:
     """What this module knows of a green thread it started, until that thread ends."""
 
-    __slots__ = ("hub", "handle", "daemon", "sentinels")
+    __slots__ = ("hub", "os_ident", "handle", "daemon", "sentinels")
 
     def __init__(self, hub: Any, handle: _ThreadHandle | None, daemon: bool) -> None:
         self.hub = hub  # the hub that runs it: it can only ever run there
+        self.os_ident = _os_thread_ident()  # and so in the OS thread that started it
         self.handle = handle
         self.daemon = daemon
         self.sentinels: list[LockType] = []  # released when the green thread ends
@@ -569,6 +571,26 @@ def _run(
                     sentinel.release()
             if record.handle is not None:
                 record.handle._set_done()
+
+
+def _os_thread_ident_of(ident: int) -> int:
+    """The OS thread identifier behind ``ident``, for calls that need one (``pthread_kill``).
+
+    ``ident`` may be a green thread's identifier, as :func:`get_ident` gives it: the calling
+    green thread's, the main green thread's, or one started here; its OS thread's identifier
+    comes back. Any other number is returned as it is (an OS thread's identifier, as with the
+    standard library).
+    """
+    if ident == get_ident():
+        return _os_thread_ident()
+    record = _running.get(ident)
+    if record is not None:
+        return record.os_ident
+    if ident == id(_main_greenlet):
+        main_os_thread = _original("threading").main_thread().ident
+        if main_os_thread is not None:
+            return main_os_thread
+    return ident
 
 
 def _start(

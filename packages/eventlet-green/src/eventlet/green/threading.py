@@ -24,7 +24,7 @@ import os
 import sys
 import types
 import weakref
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from greenlet import getcurrent
 
@@ -32,11 +32,9 @@ from eventlet.green import _thread as green_thread
 from eventlet.green import thread as green_thread_impl
 from eventlet.green import time as green_time
 from eventlet.green._inject import original
+from eventlet.green._inject import run_stdlib_code as _run_stdlib_code
 
 if TYPE_CHECKING:
-    # Only for a cast: importing importlib.abc at run time costs more than this whole module.
-    from importlib.abc import InspectLoader
-
     # What the standard library's code below defines, for readers and type checkers.
     from threading import *  # noqa: F403
     from threading import (  # type: ignore[attr-defined]
@@ -68,34 +66,13 @@ def _os_without_fork_hook() -> types.ModuleType:
     return stand_in
 
 
-def _run_stdlib_threading(namespace: dict[str, Any]) -> None:
-    """Run the standard library's ``threading`` code in ``namespace``, with green imports.
-
-    The code runs in this module's own namespace (rather than in a separate copy, as
-    ``_inject.inject`` makes): the standard library's functions then see what is set here,
-    such as a program's ``threading.excepthook = ...`` and the overrides below.
-    """
-    spec = original("threading").__spec__
-    if spec is None or spec.loader is None:
-        raise ImportError("cannot find the standard library's threading module")
-    code = cast("InspectLoader", spec.loader).get_code(spec.name)
-    if code is None:
-        raise ImportError("cannot load the code of the standard library's threading module")
-    green = {"_thread": green_thread, "time": green_time, "os": _os_without_fork_hook()}
-    missing = object()
-    saved = {name: sys.modules.get(name, missing) for name in green}
-    sys.modules.update(green)
-    try:
-        exec(code, namespace)
-    finally:
-        for name, module in saved.items():
-            if module is missing:
-                sys.modules.pop(name, None)
-            else:
-                sys.modules[name] = cast(types.ModuleType, module)
-
-
-_run_stdlib_threading(globals())
+# In this module's own namespace: the standard library's functions then see what is set
+# here, such as a program's ``threading.excepthook = ...`` and the overrides below.
+_run_stdlib_code(
+    "threading",
+    globals(),
+    {"_thread": green_thread, "time": green_time, "os": _os_without_fork_hook()},
+)
 __doc__ = _GREEN_DOC
 
 

@@ -1,4 +1,8 @@
-"""The ``time`` module with a green :func:`sleep`: it suspends only the calling green thread."""
+"""The ``time`` module with a green :func:`sleep`: it suspends only the calling green thread.
+
+:func:`pthread_getcpuclockid` takes green thread identifiers (``threading.get_ident()`` under
+monkey patching) as well as OS threads': a green thread's clock is its OS thread's.
+"""
 
 import operator as _operator
 import time as _time
@@ -7,6 +11,8 @@ from time import *  # noqa: F403  (the whole standard-library interface)
 from eventlet.greenthread import sleep as _green_sleep
 
 __patched__ = ["sleep"]
+if hasattr(_time, "pthread_getcpuclockid"):
+    __patched__.append("pthread_getcpuclockid")
 
 
 def sleep(secs: float, /) -> None:  # type: ignore[no-redef]
@@ -23,6 +29,19 @@ def sleep(secs: float, /) -> None:  # type: ignore[no-redef]
     elif _operator.index(secs) < 0:  # an int, or TypeError as the standard library's
         raise ValueError("sleep length must be non-negative")
     _green_sleep(secs)
+
+
+if hasattr(_time, "pthread_getcpuclockid"):
+
+    def pthread_getcpuclockid(thread_id: int, /) -> int:  # type: ignore[no-redef]
+        """The CPU-time clock of thread ``thread_id``: a green thread's is its OS thread's.
+
+        The standard library's, given a green identifier (the address of a greenlet), would
+        make the C library read a thread that is not one.
+        """
+        from eventlet.green import thread  # only here: most programs never ask
+
+        return _time.pthread_getcpuclockid(thread._os_thread_ident_of(thread_id))
 
 
 # Private names too, for code that finds this module under the name "time" after patching.
