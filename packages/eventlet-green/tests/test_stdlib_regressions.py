@@ -25,6 +25,13 @@ from eventlet.green import time as green_time
 from eventlet.greenthread import spawn
 
 
+def std_socket_module():
+    """The standard library's socket module (the tests import green ones by name)."""
+    import socket
+
+    return socket
+
+
 def test_allocate_lock_stored_on_a_class_is_not_a_method():
     """test_thread: ``locktype = thread.allocate_lock`` as a class attribute, called as
     ``self.locktype()``, must not get ``self`` (the builtin does not)."""
@@ -299,3 +306,55 @@ def test_pthread_getcpuclockid_of_a_green_thread_is_its_os_threads(run_python):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "True True\n"
+
+
+def test_an_unstarted_thread_handle_cannot_be_joined_or_marked_done():
+    """test_thread (Python 3.13): ``_ThreadHandle().join()`` and ``_set_done()``."""
+    from eventlet.green import thread as green_thread_impl
+
+    handle = green_thread_impl._ThreadHandle()
+    with pytest.raises(RuntimeError, match="thread not started"):
+        handle.join()
+    with pytest.raises(RuntimeError, match="thread not started"):
+        handle._set_done()
+
+
+def test_rlock_takes_and_ignores_arguments_as_the_c_rlock_does():
+    """test_threading (gh-102029): arguments are ignored; Python 3.13 warns about them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        green_thread.RLock()
+    if sys.version_info >= (3, 13):
+        with pytest.warns(DeprecationWarning, match="Passing arguments to RLock is deprecated"):
+            lock = green_thread.RLock(1, a=2)
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            lock = green_thread.RLock(1, a=2)
+    assert lock.acquire() and lock.acquire()
+
+
+@pytest.mark.skipif(sys.version_info < (3, 13), reason="threading.Lock is a type from 3.13")
+def test_threading_lock_takes_no_subclass_as_the_stdlib():
+    """test_threading (Python 3.13): ``class MyLock(threading.Lock)`` raises TypeError."""
+    with pytest.raises(TypeError):
+
+        class MyLock(threading.Lock):  # type: ignore[misc,valid-type]
+            pass
+
+
+@pytest.mark.skipif(
+    not hasattr(std_socket_module(), "_fallback_socketpair"), reason="no fallback here"
+)
+def test_the_fallback_socketpair_makes_green_sockets():
+    """test_socket (3.13): PurePythonSocketPairTest swaps in ``socket._fallback_socketpair``;
+    the stdlib's own would make real, blocking sockets."""
+    from eventlet.green import socket as green_socket
+    from eventlet.greenio import GreenSocket
+
+    a, b = green_socket._fallback_socketpair()
+    with a, b:
+        assert type(a) is GreenSocket and type(b) is GreenSocket
+        received = spawn(b.recv, 10)
+        a.sendall(b"ping")
+        assert received.wait() == b"ping"

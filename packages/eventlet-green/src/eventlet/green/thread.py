@@ -21,6 +21,7 @@ import _thread as _stdlib_thread
 import operator
 import sys
 import traceback
+import warnings
 from collections import deque
 from collections.abc import Callable
 from typing import Any, NamedTuple, cast
@@ -209,6 +210,13 @@ class LockType:
 
     __slots__ = ("_locked", "_waiters", "_guard", "__weakref__")
 
+    if sys.version_info >= (3, 13):
+        # threading.Lock is this type from Python 3.13 on, and, like the stdlib's, it takes
+        # no subclasses (earlier, threading.Lock was a function, which cannot be either).
+
+        def __init_subclass__(cls, **kwargs: Any) -> None:
+            raise TypeError("type 'lock' is not an acceptable base type")
+
     def __init__(self) -> None:
         self._locked = False
         self._waiters: deque[_Waiter] = deque()
@@ -361,7 +369,15 @@ class RLock:
     may release it (others get RuntimeError).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args or kwargs:
+            # Ignored, as by the stdlib's C RLock, which warns about them from Python 3.13 on.
+            if sys.version_info >= (3, 13):
+                warnings.warn(
+                    "Passing arguments to RLock is deprecated and will be removed in 3.15",
+                    DeprecationWarning,
+                    stacklevel=2,
+                )
         self._block = LockType()
         self._owner: int | None = None
         self._count = 0
@@ -475,6 +491,8 @@ class _ThreadHandle:
                 raise ValueError("timeout must be a number, not NaN")
             if timeout < 0:
                 timeout = None
+        if self._ident is None:
+            raise RuntimeError("thread not started")
         if self._done:
             return
         if self._ident == get_ident():
@@ -486,6 +504,9 @@ class _ThreadHandle:
             self._finished.release()  # for the next joiner
 
     def _set_done(self) -> None:
+        """Mark the green thread finished and wake its joiners (as 3.13's handle does)."""
+        if self._ident is None:
+            raise RuntimeError("thread not started")
         if not self._done:
             self._done = True
             self._finished.release()
@@ -530,18 +551,25 @@ class _UnraisableHookArgs(NamedTuple):
 
 
 def _report_unhandled(function: Any, exc: BaseException) -> None:
-    """Report an exception that ended a green thread, as the standard library does."""
+    """Report an exception that ended a green thread, as the standard library does.
+
+    Python 3.13 names the function inside the message and passes no object; earlier
+    versions pass the function as the object.
+    """
     message = "Exception ignored in thread started by"
+    about: Any = function
+    if sys.version_info >= (3, 13):
+        message, about = f"{message} {function!r}", None
     hook = sys.unraisablehook
     if hook is sys.__unraisablehook__:
         # The default hook accepts only the interpreter's own argument type; print as it does.
         stderr = sys.stderr
         if stderr is not None:
-            print(f"{message}: {function!r}", file=stderr)
+            print(f"{message}: {about!r}" if about is not None else f"{message}:", file=stderr)
             traceback.print_exception(type(exc), exc, exc.__traceback__, file=stderr)
             stderr.flush()
         return
-    hook(cast(Any, _UnraisableHookArgs(type(exc), exc, exc.__traceback__, message, function)))
+    hook(cast(Any, _UnraisableHookArgs(type(exc), exc, exc.__traceback__, message, about)))
 
 
 def _run(
