@@ -202,7 +202,8 @@ def select(  # type: ignore[no-redef]
     ``fileno()`` method, to wait for reading, writing and an exceptional condition; the
     result is three lists of the objects that are ready, in the order given. ``timeout`` is
     in seconds: None waits for ever, 0 only looks, a negative one raises ``ValueError``.
-    When the timeout passes, three empty lists come back.
+    When the timeout passes, three empty lists come back. Every call lets the other green
+    threads run, even when it answers at once (see the module's docstring).
     """
     seconds = _check_timeout(timeout)
     rlist, wlist, xlist = _as_list(rlist), _as_list(wlist), _as_list(xlist)
@@ -272,7 +273,8 @@ if hasattr(_select, "poll"):
             ``timeout`` is in milliseconds: None or a negative number waits for ever, 0 only
             looks. Return ``(fd, events)`` pairs, as :meth:`select.poll.poll` does
             (``POLLHUP``, ``POLLERR`` and ``POLLNVAL`` come whatever the mask); an empty
-            list when the timeout passes.
+            list when the timeout passes. Every call lets the other green threads run, even
+            when it answers at once.
             """
             seconds = _poll_timeout(timeout)
             if self._polling:

@@ -30,7 +30,6 @@ from greenlet import GreenletExit, getcurrent
 
 import eventlet.hubs as _hubs
 from eventlet.corolocal import local as _local  # noqa: F401  (_thread._local)
-from eventlet.green._inject import original as _original
 from eventlet.greenthread import spawn
 from eventlet.hubs import get_hub
 from eventlet.hubs._park import park, wake
@@ -125,6 +124,7 @@ def _root_greenlet() -> Any:
 # The main green thread: the main greenlet of the OS thread that first imported this module
 # (normally the main thread of the program).
 _main_greenlet = _root_greenlet()
+_main_os_thread = _os_thread_ident()  # and the OS thread it runs in
 
 
 def _get_main_thread_ident() -> int:
@@ -615,9 +615,7 @@ def _os_thread_ident_of(ident: int) -> int:
     if record is not None:
         return record.os_ident
     if ident == id(_main_greenlet):
-        main_os_thread = _original("threading").main_thread().ident
-        if main_os_thread is not None:
-            return main_os_thread
+        return _main_os_thread
     return ident
 
 
