@@ -1709,3 +1709,24 @@ def test_set_nonblocking_on_a_socket_and_a_descriptor():
     finally:
         os.close(r)
         os.close(w)
+
+
+def test_a_ctrl_c_raised_inside_the_finalizer_reaches_the_main_green_thread(monkeypatch):
+    # A signal handler may run inside GreenSocket.__del__ (SIGINT as a connection's socket
+    # is collected); the interpreter drops what a finalizer raises. The hub raises it again.
+    import gc
+    import warnings
+
+    from eventlet.greenio import base
+
+    def interrupted(fileno):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(base, "notify_released", interrupted)
+    sock = GreenSocket(socket.AF_INET, socket.SOCK_STREAM)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # collected unclosed, on purpose
+        del sock
+        gc.collect()
+    with pytest.raises(KeyboardInterrupt), Timeout(5):
+        sleep(1)

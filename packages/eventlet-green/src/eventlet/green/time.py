@@ -33,7 +33,7 @@ def sleep(secs: float, /) -> None:  # type: ignore[no-redef]
 
 if hasattr(_time, "pthread_getcpuclockid"):
 
-    def pthread_getcpuclockid(thread_id: int, /) -> int:  # type: ignore[no-redef]
+    def pthread_getcpuclockid(thread_id: int, /) -> int:
         """The CPU-time clock of thread ``thread_id``: a green thread's is its OS thread's.
 
         The standard library's, given a green identifier (the address of a greenlet), would

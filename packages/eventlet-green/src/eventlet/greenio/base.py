@@ -114,11 +114,17 @@ class GreenSocket:
         # the stdlib's ResourceWarning) once nothing else shares it. The hub may still
         # watch it from the last wait; it must let go first, or epoll would keep reporting
         # a file some duplicate holds open.
-        if not self.__dict__.get("_closed", True):
-            try:
+        try:
+            if not self.__dict__.get("_closed", True):
                 notify_released(self._fileno)
-            except Exception:  # interpreter shutdown: modules half gone
-                pass
+        except (KeyboardInterrupt, SystemExit) as exc:
+            # A signal handler ran (and raised) while this finalizer ran: a Ctrl-C as the
+            # socket was collected. The interpreter would print it and drop it; the hub
+            # raises it again, in the main green thread. (Only the finalizer's first
+            # instruction, before this try, still loses one: as with any Python finalizer.)
+            get_hub().run_soon(_raise, exc)
+        except Exception:  # interpreter shutdown: modules half gone
+            pass
 
     # -- waiting --------------------------------------------------------------------------
 
@@ -637,6 +643,11 @@ class GreenSocket:
         real = repr(self.fd)
         inner = real[real.index(" ") + 1 : -1] if " " in real else real
         return f"<{type(self).__module__}.{type(self).__qualname__} {inner}>"
+
+
+def _raise(exc: BaseException) -> None:
+    """Raise ``exc``: a hub callback, for an exception a finalizer could not let through."""
+    raise exc
 
 
 def resolve_address(sock: Any, address: Any) -> Any:
