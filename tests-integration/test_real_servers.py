@@ -622,12 +622,19 @@ def test_flask_socketio_server_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     # The server has answered a request and sits idle, as when a developer presses Ctrl-C.
     # (No Socket.IO client here: engineio joins its websocket writer task, so an interrupt
     # that lands while that task runs reaches the main greenlet twice, upstream as here.)
-    with _flask_socketio_server(tmp_path) as (program, _port):
+    with _flask_socketio_server(tmp_path) as (program, port):
+        # One more request on a connection kept open until the end: the server has finished
+        # the fixture's connection before it answers this one, so SIGINT finds it waiting,
+        # not in the finalizer of a collected socket (where the interpreter can drop one).
+        conn = http.client.HTTPConnection(HOST, port, timeout=REPLY_TIMEOUT)
+        conn.request("GET", "/")
+        assert conn.getresponse().read() == b"flask here", program.describe()
         program.process.send_signal(signal.SIGINT)
         # eventlet.wsgi.server ends on KeyboardInterrupt ("wsgi exiting"), so socketio.run()
         # returns and the program goes on to exit normally.
         assert program.exit_status(timeout=REPLY_TIMEOUT) == 0, program.describe()
         assert "run() returned" in program.output, program.describe()
+        conn.close()
     _no_tracebacks(program)
 
 
