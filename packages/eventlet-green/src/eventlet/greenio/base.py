@@ -329,17 +329,7 @@ class GreenSocket:
         As in the stdlib: the file must be opened in binary mode, the socket must be a
         stream socket, and non-blocking sockets are refused.
         """
-        if "b" not in getattr(file, "mode", "b"):
-            raise ValueError("file should be opened in binary mode")
-        if not self.type & _socket.SOCK_STREAM:
-            raise ValueError("only SOCK_STREAM type sockets are supported")
-        if count is not None:
-            if not isinstance(count, int):
-                raise TypeError(f"count must be a positive integer (got {count!r})")
-            if count <= 0:
-                raise ValueError(f"count must be a positive integer (got {count!r})")
-        if self._timeout == 0.0:
-            raise ValueError("non-blocking sockets are not supported")
+        self._check_sendfile(file, count)
         try:
             fileno = file.fileno()
             size = os.fstat(fileno).st_size
